@@ -1,0 +1,185 @@
+"""DigitMLPClassifier on its own: training, reproducibility, attributes."""
+
+import os
+import pickle
+import random
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from sklearn.base import clone, is_classifier
+from sklearn.datasets import load_digits
+from sklearn.model_selection import StratifiedKFold, check_cv
+
+from digit_classifier import DigitMLPClassifier
+
+X_DIGITS, Y_DIGITS = load_digits(n_class=3, return_X_y=True)
+X_DIGITS = (X_DIGITS / 16).astype(np.float32)
+
+SMALL = {"hidden_layer_sizes": (16,), "batch_size": 64, "epochs": 5}
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return DigitMLPClassifier(**SMALL, random_state=0).fit(X_DIGITS, Y_DIGITS)
+
+
+def test_is_a_classifier_with_stratified_default_cv():
+    clf = DigitMLPClassifier()
+    assert is_classifier(clf)
+    assert isinstance(
+        check_cv(5, Y_DIGITS, classifier=is_classifier(clf)), StratifiedKFold
+    )
+
+
+def test_fitted_attributes(fitted):
+    np.testing.assert_array_equal(fitted.classes_, [0, 1, 2])
+    assert fitted.n_features_in_ == 64
+    assert fitted.n_iter_ == 5
+    assert set(fitted.history_) == {"loss", "accuracy"}
+    assert all(len(values) == 5 for values in fitted.history_.values())
+    assert fitted.history_["loss"][-1] < fitted.history_["loss"][0]
+
+
+def test_network_is_sized_from_the_data(fitted):
+    model = fitted.model_
+    assert model.input_shape == (None, 64)
+    assert model.output_shape == (None, 3)
+    assert [layer.units for layer in model.layers if hasattr(layer, "units")] == [16, 3]
+    assert all(w.dtype == "float32" for w in model.weights)
+
+
+def test_no_hidden_layer_is_softmax_regression():
+    clf = DigitMLPClassifier(**{**SMALL, "hidden_layer_sizes": ()})
+    clf.fit(X_DIGITS, Y_DIGITS)
+    dense = [layer for layer in clf.model_.layers if hasattr(layer, "units")]
+    assert [layer.units for layer in dense] == [3]
+
+
+def test_learns_the_digits():
+    clf = DigitMLPClassifier(hidden_layer_sizes=(32,), epochs=30, random_state=0)
+    clf.fit(X_DIGITS[::2], Y_DIGITS[::2])
+    assert clf.score(X_DIGITS[1::2], Y_DIGITS[1::2]) > 0.95
+
+
+def test_predict_proba_rows_sum_to_one_and_match_predict(fitted):
+    proba = fitted.predict_proba(X_DIGITS)
+    assert proba.shape == (len(X_DIGITS), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(fitted.predict(X_DIGITS), proba.argmax(axis=1))
+
+
+def test_predict_matches_keras_predict(fitted):
+    expected = fitted.model_.predict(X_DIGITS, verbose=0)
+    np.testing.assert_array_equal(fitted.predict_proba(X_DIGITS), expected)
+    np.testing.assert_array_equal(fitted.predict_proba(X_DIGITS[:1]), expected[:1])
+
+
+def test_string_labels_round_trip():
+    names = np.array(["zero", "one", "two"])[Y_DIGITS]
+    clf = DigitMLPClassifier(**SMALL, random_state=0).fit(X_DIGITS, names)
+    np.testing.assert_array_equal(clf.classes_, ["one", "two", "zero"])
+    assert set(clf.predict(X_DIGITS)) <= set(names)
+    assert clf.score(X_DIGITS, names) > 0.5
+
+
+def test_same_random_state_gives_the_same_model():
+    first = DigitMLPClassifier(**SMALL, dropout=0.2, random_state=7).fit(
+        X_DIGITS, Y_DIGITS
+    )
+    second = DigitMLPClassifier(**SMALL, dropout=0.2, random_state=7).fit(
+        X_DIGITS, Y_DIGITS
+    )
+    other = DigitMLPClassifier(**SMALL, dropout=0.2, random_state=8).fit(
+        X_DIGITS, Y_DIGITS
+    )
+    np.testing.assert_array_equal(
+        first.predict_proba(X_DIGITS), second.predict_proba(X_DIGITS)
+    )
+    assert not np.array_equal(
+        first.predict_proba(X_DIGITS), other.predict_proba(X_DIGITS)
+    )
+
+
+def test_seeded_fit_leaves_global_random_state_alone():
+    python_state = random.getstate()
+    numpy_state = np.random.get_state()  # noqa: NPY002 (the global state is the point)
+    deterministic_ops = os.environ.get("TF_DETERMINISTIC_OPS")
+
+    DigitMLPClassifier(**SMALL, early_stopping=True, random_state=0).fit(
+        X_DIGITS, Y_DIGITS
+    )
+
+    assert random.getstate() == python_state
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state[1])  # noqa: NPY002
+    assert os.environ.get("TF_DETERMINISTIC_OPS") == deterministic_ops
+    # What scikeras breaks: with op determinism left on, unseeded random ops
+    # raise "Random ops require a seed to be set when determinism is enabled".
+    first, second = tf.random.uniform((2,)), tf.random.uniform((2,))
+    assert not np.array_equal(first, second)
+
+
+def test_early_stopping_holds_out_data_and_stops():
+    clf = DigitMLPClassifier(
+        **{**SMALL, "epochs": 300},
+        learning_rate=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X_DIGITS, Y_DIGITS)
+    assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert clf.n_iter_ < 300
+    assert len(clf.history_["val_loss"]) == clf.n_iter_
+    # Stopped n_iter_no_change epochs after the best validation loss.
+    assert np.argmin(clf.history_["val_loss"]) == clf.n_iter_ - 1 - 3
+
+
+def test_early_stopping_split_is_stratified():
+    from digit_classifier.classifier import _stratified_split
+
+    y = np.repeat([0, 1], [90, 10])
+    X = np.arange(100, dtype=np.float32).reshape(-1, 1)
+    X_train, y_train, weights, (X_val, y_val) = _stratified_split(X, y, None, 0.2, 0)
+    assert weights is None
+    np.testing.assert_array_equal(np.bincount(y_val), [18, 2])
+    assert len(X_train) == 80
+    assert set(X_train.ravel()).isdisjoint(X_val.ravel())
+
+
+def test_scikeras_routed_parameters_still_work():
+    clf = DigitMLPClassifier(**SMALL, optimizer__learning_rate=0.123, random_state=0)
+    clf.fit(X_DIGITS, Y_DIGITS)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.123)
+
+    clf = DigitMLPClassifier(**SMALL, learning_rate=0.05).fit(X_DIGITS, Y_DIGITS)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.05)
+
+
+def test_sample_weight_reaches_the_loss():
+    weights = np.where(Y_DIGITS == 0, 100.0, 0.01)
+    clf = DigitMLPClassifier(**SMALL, learning_rate=0.05, random_state=0)
+    clf.fit(X_DIGITS, Y_DIGITS, sample_weight=weights)
+    # Class 0 is a third of the data but dominates the weighted loss.
+    assert np.mean(clf.predict(X_DIGITS) == 0) > 0.5
+
+
+def test_partial_fit_continues_training(fitted):
+    clf = clone(fitted).set_params(random_state=0)
+    clf.partial_fit(X_DIGITS, Y_DIGITS)
+    clf.partial_fit(X_DIGITS, Y_DIGITS)
+    assert clf.n_iter_ == 2
+    assert len(clf.history_["loss"]) == 2
+
+
+def test_pickle_round_trip_predicts_the_same(fitted):
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(
+        restored.predict_proba(X_DIGITS), fitted.predict_proba(X_DIGITS)
+    )
+    assert restored.get_params() == fitted.get_params()
+
+
+def test_clone_keeps_parameters_and_drops_the_model(fitted):
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params()
+    assert not hasattr(copy, "model_")

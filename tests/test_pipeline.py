@@ -1,0 +1,81 @@
+"""make_digit_pipeline on raw pixels: fit, predict, grid search, displays."""
+
+import pickle
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from sklearn.base import is_classifier
+from sklearn.datasets import load_digits
+from sklearn.metrics import ConfusionMatrixDisplay, classification_report
+from sklearn.model_selection import GridSearchCV, train_test_split
+
+from digit_classifier import DigitMLPClassifier, PixelNormalizer, make_digit_pipeline
+
+digits = load_digits()
+# load_digits pixels run from 0 to 16; bring them to raw 8-bit pixels.
+IMAGES = np.round(digits.images * 255 / 16).astype(np.uint8)
+X_train, X_test, y_train, y_test = train_test_split(
+    IMAGES, digits.target, test_size=0.25, stratify=digits.target, random_state=0
+)
+# Small data: small batches, for enough updates per epoch.
+PARAMS = {"hidden_layer_sizes": (64,), "batch_size": 32, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return make_digit_pipeline(**PARAMS).fit(X_train, y_train)
+
+
+def test_pipeline_steps():
+    pipe = make_digit_pipeline(hidden_layer_sizes=(32, 16))
+    assert [name for name, _ in pipe.steps] == ["normalize", "mlp"]
+    assert isinstance(pipe["normalize"], PixelNormalizer)
+    assert isinstance(pipe["mlp"], DigitMLPClassifier)
+    assert pipe["mlp"].hidden_layer_sizes == (32, 16)
+    assert is_classifier(pipe)
+
+
+def test_classifies_raw_image_stacks(fitted):
+    assert fitted.score(X_test, y_test) > 0.93
+    proba = fitted.predict_proba(X_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(
+        fitted.predict(X_test), fitted.classes_[proba.argmax(axis=1)]
+    )
+
+
+def test_flat_rows_give_the_same_predictions(fitted):
+    np.testing.assert_array_equal(
+        fitted.predict_proba(X_test.reshape(len(X_test), -1)),
+        fitted.predict_proba(X_test),
+    )
+
+
+def test_grid_search_over_hidden_sizes():
+    search = GridSearchCV(
+        make_digit_pipeline(batch_size=32, epochs=5, random_state=0),
+        {"mlp__hidden_layer_sizes": [(16,), (32,), (32, 16)]},
+        cv=3,
+        error_score="raise",
+    )
+    search.fit(X_train, y_train)
+    assert search.best_params_["mlp__hidden_layer_sizes"] in [(16,), (32,), (32, 16)]
+    assert len(search.cv_results_["params"]) == 3
+    assert search.score(X_test, y_test) > 0.8
+
+
+def test_confusion_matrix_display_and_report(fitted):
+    display = ConfusionMatrixDisplay.from_estimator(fitted, X_test, y_test)
+    assert display.confusion_matrix.shape == (10, 10)
+    assert display.confusion_matrix.sum() == len(y_test)
+    plt.close(display.figure_)
+    report = classification_report(y_test, fitted.predict(X_test), output_dict=True)
+    assert report["accuracy"] > 0.93
+
+
+def test_pickled_pipeline_predicts_the_same(fitted):
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(
+        restored.predict_proba(X_test), fitted.predict_proba(X_test)
+    )
