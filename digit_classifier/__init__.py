@@ -10,6 +10,10 @@ _PUBLIC = {
     "DigitMLPClassifier": "classifier",
     "PixelNormalizer": "preprocessing",
     "make_digit_pipeline": "pipeline",
+    "load_mnist": "datasets",
+    "load_digits_split": "datasets",
+    "save_model": "persistence",
+    "load_model": "persistence",
 }
 
 __all__ = [*_PUBLIC, "__version__"]
