@@ -1,0 +1,441 @@
+"""Reports on a classifier's results: confusion matrices, training curves, galleries.
+
+Every function works on plain arrays (labels, images, a Keras-style history
+dict), so it serves the command line, scripts and notebooks alike. The
+plotting functions build and return a :class:`matplotlib.figure.Figure`
+without registering it with pyplot and never show it: save it with
+``fig.savefig(path)`` or let a notebook display it.
+"""
+
+import csv
+import io
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+from sklearn.utils.multiclass import unique_labels
+
+CORNER_LABEL = "true\\pred"
+MISTAKE_COLOR = "tab:red"
+CORRECT_COLOR = "0.15"
+NORMALIZE_TITLES = {
+    None: "",
+    "true": " (normalized over true labels)",
+    "pred": " (normalized over predicted labels)",
+    "all": " (normalized over all samples)",
+}
+# Inches per image in the galleries: room for a 28x28 digit and a two-line title.
+GALLERY_CELL_WIDTH = 1.8
+GALLERY_CELL_HEIGHT = 2.1
+# Beyond this many epochs, markers on every point only clutter the curves.
+MAX_EPOCHS_WITH_MARKERS = 30
+
+
+def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
+    """Plot the confusion matrix with every cell annotated.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+
+    labels : array-like of shape (n_classes,), default=None
+        Labels in the order of the rows and columns. By default, the sorted
+        labels found in `y_true` and `y_pred`.
+
+    normalize : {"true", "pred", "all"}, default=None
+        Show counts divided by the row sums ("true"), the column sums
+        ("pred") or the total ("all") instead of raw counts.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        A figure with the matrix and its colour bar.
+
+    See Also
+    --------
+    format_confusion_matrix : The same counts as a plain-text table.
+
+    Examples
+    --------
+    >>> fig = plot_confusion_matrix([0, 1, 1], [0, 1, 0])
+    >>> [text.get_text() for text in fig.axes[0].texts]
+    ['1', '0', '1', '1']
+    """
+    if normalize not in NORMALIZE_TITLES:
+        raise ValueError(
+            f'normalize must be one of "true", "pred", "all" or None, '
+            f"got {normalize!r}."
+        )
+    fig = Figure(figsize=(7, 6), layout="constrained")
+    ax = fig.subplots()
+    ConfusionMatrixDisplay.from_predictions(
+        y_true,
+        y_pred,
+        labels=labels,
+        normalize=normalize,
+        values_format="d" if normalize is None else ".2f",
+        cmap="Blues",
+        ax=ax,
+    )
+    ax.set_title("Confusion matrix" + NORMALIZE_TITLES[normalize])
+    return fig
+
+
+def format_confusion_matrix(y_true, y_pred, *, labels=None):
+    """Format the confusion matrix as an aligned plain-text table.
+
+    Rows are true labels and columns predicted labels; the counts are
+    right-aligned in columns wide enough for the largest one.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+
+    labels : array-like of shape (n_classes,), default=None
+        Labels in the order of the rows and columns. By default, the sorted
+        labels found in `y_true` and `y_pred`.
+
+    Returns
+    -------
+    table : str
+        The table, one line per true label after a header line, without a
+        trailing newline.
+
+    Examples
+    --------
+    >>> print(format_confusion_matrix([0, 1, 1, 1], [0, 1, 1, 0]))
+    true\\pred  0  1
+    0          1  0
+    1          1  2
+    """
+    labels, matrix = _labelled_confusion_matrix(y_true, y_pred, labels)
+    label_names = [str(label) for label in labels]
+    first_width = max(len(CORNER_LABEL), *(len(name) for name in label_names))
+    count_width = max(len(str(matrix.max())), *(len(name) for name in label_names))
+
+    def format_row(first_cell, cells):
+        counts = "  ".join(f"{cell:>{count_width}}" for cell in cells)
+        return f"{first_cell:<{first_width}}  {counts}"
+
+    lines = [format_row(CORNER_LABEL, label_names)]
+    lines += [
+        format_row(name, row) for name, row in zip(label_names, matrix, strict=True)
+    ]
+    return "\n".join(lines)
+
+
+def confusion_matrix_csv(y_true, y_pred, *, labels=None):
+    """Write the confusion matrix as CSV text.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+
+    labels : array-like of shape (n_classes,), default=None
+        Labels in the order of the rows and columns. By default, the sorted
+        labels found in `y_true` and `y_pred`.
+
+    Returns
+    -------
+    text : str
+        A header row ``true\\pred,<label>,...`` then one row per true label,
+        each line ending with ``"\\n"``.
+
+    Examples
+    --------
+    >>> print(confusion_matrix_csv(["a", "b", "b"], ["a", "b", "a"]), end="")
+    true\\pred,a,b
+    a,1,0
+    b,1,1
+    """
+    labels, matrix = _labelled_confusion_matrix(y_true, y_pred, labels)
+    buffer = io.StringIO()
+    # "\n" rather than csv's default "\r\n", so the text can go to any text file.
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([CORNER_LABEL, *labels])
+    for label, row in zip(labels, matrix, strict=True):
+        writer.writerow([label, *row.tolist()])
+    return buffer.getvalue()
+
+
+def plot_training_curves(history):
+    """Plot loss and accuracy per epoch, for training and validation.
+
+    Parameters
+    ----------
+    history : dict of str to list of float
+        Per-epoch values as in Keras's ``History.history`` or the fitted
+        classifier's ``history_``: "loss" and optionally "accuracy",
+        "val_loss" and "val_accuracy". Validation curves are drawn only when
+        present; without "accuracy" only the loss is plotted.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Loss on the left axes and, when available, accuracy on the right.
+
+    Examples
+    --------
+    >>> fig = plot_training_curves({"loss": [0.5, 0.3], "accuracy": [0.8, 0.9]})
+    >>> len(fig.axes)
+    2
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Loss per epoch', 'Accuracy per epoch']
+    """
+    if "loss" not in history:
+        raise ValueError(
+            f'history has no "loss" entry; got keys {sorted(history)}. Pass a '
+            "Keras History.history dict or the classifier's history_."
+        )
+    if len(history["loss"]) == 0:
+        raise ValueError("history has no epochs: its loss list is empty.")
+
+    metrics = ["loss", "accuracy"] if "accuracy" in history else ["loss"]
+    fig = Figure(figsize=(6 * len(metrics), 4.5), layout="constrained")
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    for ax, metric in zip(axes, metrics, strict=True):
+        for prefix, label in [("", "training"), ("val_", "validation")]:
+            values = history.get(prefix + metric)
+            if values is None:
+                continue
+            epochs = np.arange(1, len(values) + 1)
+            marker = "o" if len(values) <= MAX_EPOCHS_WITH_MARKERS else None
+            ax.plot(epochs, values, marker=marker, label=label)
+        ax.set_title(f"{metric.capitalize()} per epoch")
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel(metric.capitalize())
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    return fig
+
+
+def plot_predictions(images, y_true, y_pred, *, n_images=25, ncols=5):
+    """Show the first images with their true and predicted labels.
+
+    Mistakes get a red title and a red frame.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_samples, height, width) or \
+(n_samples, n_pixels)
+        Grayscale images, ink bright on a dark background as in MNIST. Flat
+        rows must have a square number of pixels (784 for 28x28).
+
+    y_true : array-like of shape (n_samples,)
+        True labels, integers or strings.
+
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+
+    n_images : int, default=25
+        How many images to show, from the first; fewer if fewer are given.
+
+    ncols : int, default=5
+        Images per row of the grid.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        One axes per image shown.
+
+    See Also
+    --------
+    plot_misclassified : Only the mistakes, most confident first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> images = np.zeros((3, 64))
+    >>> fig = plot_predictions(images, [1, 2, 3], [1, 2, 5])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['true 1 / pred 1', 'true 2 / pred 2', 'true 3 / pred 5']
+    """
+    images = _as_square_images(images)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    _check_same_length(images=images, y_true=y_true, y_pred=y_pred)
+    shown = slice(0, n_images)
+    titles = [
+        f"true {true} / pred {pred}" for true, pred in zip(y_true, y_pred, strict=True)
+    ]
+    return _plot_image_grid(
+        images[shown],
+        titles[shown],
+        is_mistake=(y_true != y_pred)[shown],
+        ncols=ncols,
+        suptitle="Test images: true and predicted labels (mistakes in red)",
+    )
+
+
+def plot_misclassified(images, y_true, y_pred, confidence, *, n_images=16, ncols=4):
+    """Show the mistakes the model was most confident about.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_samples, height, width) or \
+(n_samples, n_pixels)
+        Grayscale images; flat rows must have a square number of pixels.
+
+    y_true : array-like of shape (n_samples,)
+        True labels.
+
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+
+    confidence : array-like of shape (n_samples,)
+        Probability the model gave its predicted label, e.g.
+        ``predict_proba(X).max(axis=1)``.
+
+    n_images : int, default=16
+        Show at most this many mistakes.
+
+    ncols : int, default=4
+        Images per row of the grid.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        One axes per mistake shown, highest confidence first. Without any
+        mistake, a small figure that says so, so that it can still be saved.
+
+    See Also
+    --------
+    misclassified_indices : The indices of the mistakes in that order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> images = np.zeros((3, 8, 8))
+    >>> fig = plot_misclassified(images, [1, 2, 3], [7, 2, 5], [0.6, 0.9, 0.8])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['true 3, pred 5\\np = 0.80', 'true 1, pred 7\\np = 0.60']
+    """
+    images = _as_square_images(images)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    confidence = np.asarray(confidence)
+    _check_same_length(images=images, y_true=y_true)
+    indices = misclassified_indices(y_true, y_pred, confidence)[:n_images]
+    if len(indices) == 0:
+        fig = Figure(figsize=(5, 1.5), layout="constrained")
+        fig.text(0.5, 0.5, "No misclassified images", ha="center", va="center")
+        return fig
+
+    titles = [
+        f"true {y_true[i]}, pred {y_pred[i]}\np = {confidence[i]:.2f}" for i in indices
+    ]
+    return _plot_image_grid(
+        images[indices],
+        titles,
+        is_mistake=np.ones(len(indices), dtype=bool),
+        ncols=ncols,
+        suptitle="Most confident mistakes (p: probability of the predicted label)",
+    )
+
+
+def misclassified_indices(y_true, y_pred, confidence):
+    """Indices of the wrong predictions, most confident first.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+
+    confidence : array-like of shape (n_samples,)
+        Probability the model gave its predicted label.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_mistakes,)
+        Positions where `y_pred` differs from `y_true`, sorted by descending
+        confidence; ties keep their original order.
+
+    Examples
+    --------
+    >>> misclassified_indices([1, 2, 3, 4], [7, 2, 5, 0], [0.6, 0.9, 0.8, 0.7])
+    array([2, 3, 0])
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    confidence = np.asarray(confidence, dtype=float)
+    _check_same_length(y_true=y_true, y_pred=y_pred, confidence=confidence)
+    mistakes = np.flatnonzero(y_true != y_pred)
+    # A stable sort on the negated confidence keeps ties in sample order.
+    order = np.argsort(-confidence[mistakes], kind="stable")
+    return mistakes[order]
+
+
+def _labelled_confusion_matrix(y_true, y_pred, labels):
+    if labels is None:
+        labels = unique_labels(y_true, y_pred)
+    return labels, confusion_matrix(y_true, y_pred, labels=labels)
+
+
+def _as_square_images(images):
+    images = np.asarray(images)
+    if images.ndim == 3:
+        return images
+    if images.ndim == 2:
+        side = math.isqrt(images.shape[1])
+        if side * side == images.shape[1]:
+            return images.reshape(len(images), side, side)
+    raise ValueError(
+        f"images must have shape (n_samples, height, width) or (n_samples, "
+        f"n_pixels) with a square number of pixels, got shape {images.shape}."
+    )
+
+
+def _check_same_length(**arrays):
+    (first_name, first), *others = arrays.items()
+    for name, array in others:
+        if len(array) != len(first):
+            raise ValueError(
+                f"{first_name} and {name} must have the same length, got "
+                f"{len(first)} and {len(array)}."
+            )
+
+
+def _plot_image_grid(images, titles, is_mistake, ncols, suptitle):
+    n_images = len(images)
+    if n_images == 0:
+        raise ValueError("No images to plot: pass at least one image.")
+    ncols = min(ncols, n_images)
+    nrows = math.ceil(n_images / ncols)
+    fig = Figure(
+        figsize=(GALLERY_CELL_WIDTH * ncols, GALLERY_CELL_HEIGHT * nrows + 0.4),
+        layout="constrained",
+    )
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, image, title, mistake in zip(
+        axes, images, titles, is_mistake, strict=False
+    ):
+        color = MISTAKE_COLOR if mistake else CORRECT_COLOR
+        # gray_r draws MNIST's bright strokes as dark ink on white paper.
+        ax.imshow(image, cmap="gray_r", interpolation="nearest")
+        ax.set_title(title, color=color, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        # Frame instead of axis("off"): the frame marks the mistakes.
+        for spine in ax.spines.values():
+            spine.set_color(color if mistake else "0.8")
+            spine.set_linewidth(3 if mistake else 1)
+    # Drop the unused cells of the last row, so fig.axes holds only images.
+    for ax in axes[n_images:]:
+        ax.remove()
+    fig.suptitle(suptitle)
+    return fig
