@@ -1,0 +1,8 @@
+"""``python -m digit_classifier``: the same as the ``digit-classifier`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,447 @@
+"""The ``digit-classifier`` command: train, evaluate and predict.
+
+This module parses arguments and calls the library. It imports nothing heavy
+at module level, so that ``digit-classifier --help`` answers at once.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+PROG = "digit-classifier"
+# Smaller batches on scikit-learn's 1,347 training digits give enough updates.
+DIGITS_BATCH_SIZE = 32
+
+
+def main(argv=None):
+    """Run the command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments without the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on a runtime error (argparse exits with 2 on a
+        usage error).
+    """
+    args = _parser().parse_args(argv)
+    # Set before TensorFlow is imported: its C++ start-up chatter is noise here.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc):
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, (ValueError, TypeError, OSError)):
+        return message
+    return f"{type(exc).__name__}: {message} (run with --debug for the traceback)"
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Train, evaluate and use a handwritten-digit classifier "
+        "(a Keras MLP behind a scikit-learn pipeline).",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error"
+    )
+    commands = parser.add_subparsers(title="commands", required=True)
+
+    train = commands.add_parser(
+        "train",
+        help="fit a model, evaluate it on the test split and write a run folder",
+        description="Fit the pipeline on the training split (validation curves "
+        "come from a held-out part of it), evaluate once on the test split, and "
+        "write the model, metrics and pictures into a run folder.",
+    )
+    _add_data_arguments(train)
+    train.add_argument(
+        "--hidden",
+        type=_hidden_layer_sizes,
+        metavar="SIZES",
+        help="hidden layer sizes, e.g. 128,64 ('none' for no hidden layer; "
+        "default: 256,128)",
+    )
+    train.add_argument("--epochs", type=_positive_int, help="default: 15")
+    train.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        help=f"default: 256 ({DIGITS_BATCH_SIZE} with --dataset digits)",
+    )
+    train.add_argument("--dropout", type=float, help="default: 0.2")
+    train.add_argument("--learning-rate", type=float, help="default: 0.001")
+    train.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the validation loss stops improving; keep the best epoch",
+    )
+    train.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.1,
+        help="part of the training split held out for validation curves "
+        "(0 for none; default: 0.1)",
+    )
+    train.add_argument("--random-state", type=int, default=0, help="default: 0")
+    _add_output_arguments(train)
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="evaluate a saved model on the test split and write its reports",
+    )
+    evaluate.add_argument("model", type=Path, help="a model.zip written by train")
+    _add_data_arguments(evaluate)
+    _add_output_arguments(evaluate)
+    evaluate.set_defaults(run=_evaluate)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict the digits in image files or .npy arrays",
+        description="Print the predicted label and its probability for each "
+        "input: an image file (28x28 grayscale, light digit on dark, as in MNIST) "
+        "or a .npy array of one or many such images.",
+    )
+    predict.add_argument("model", type=Path, help="a model.zip written by train")
+    predict.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    predict.add_argument(
+        "--top-k", type=_positive_int, default=1, help="labels to show per input"
+    )
+    predict.add_argument(
+        "--json", action="store_true", help="print one JSON list on stdout"
+    )
+    predict.set_defaults(run=_predict)
+    return parser
+
+
+def _add_data_arguments(parser):
+    parser.add_argument(
+        "--dataset",
+        choices=["mnist", "digits"],
+        default="mnist",
+        help="MNIST, or scikit-learn's built-in 8x8 digits (offline; default: mnist)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="folder with the four MNIST IDX files or mnist.npz (default: "
+        "$DIGIT_CLASSIFIER_DATA, then Keras's cache, then Keras's download)",
+    )
+
+
+def _add_output_arguments(parser):
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="RUN_DIR",
+        help="folder for the results (default: a new timestamped folder in runs/)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only the final summary"
+    )
+
+
+def _hidden_layer_sizes(text):
+    if text.strip().lower() == "none":
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(
+            f"invalid hidden layer sizes {text!r}: expected comma-separated "
+            "positive integers such as 128,64, or 'none'"
+        )
+    return sizes
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+# --- train ------------------------------------------------------------------
+
+
+def _train(args):
+    (X_train, y_train), test = _load_data(args)  # first: fails fast on bad data
+
+    from . import make_digit_pipeline, save_model
+    from .reporting import plot_training_curves
+
+    params = {
+        "hidden_layer_sizes": args.hidden,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size
+        or (DIGITS_BATCH_SIZE if args.dataset == "digits" else None),
+        "dropout": args.dropout,
+        "learning_rate": args.learning_rate,
+        "early_stopping": args.early_stopping,
+        "random_state": args.random_state,
+    }
+    params = {name: value for name, value in params.items() if value is not None}
+    if args.early_stopping:
+        params["validation_fraction"] = args.validation_fraction
+    else:
+        params["validation_split"] = args.validation_fraction
+    pipe = make_digit_pipeline(**params)
+    out = _run_dir(args.out)
+    _say(args, f"Training on {len(X_train)} {args.dataset} images; results in {out}")
+
+    # The progress display serves this run only; it is not part of the model.
+    if not args.quiet:
+        bar = sys.stdout.isatty()  # Keras's bar on a terminal, else lines
+        pipe.set_params(mlp__verbose=int(bar), mlp__callbacks=[_progress(pipe, bar)])
+    start = time.perf_counter()
+    pipe.fit(X_train, y_train)
+    fit_time = time.perf_counter() - start
+    pipe.set_params(mlp__callbacks=None, mlp__verbose=0)
+
+    metrics, files = _evaluate_and_report(pipe, test, args)
+    mlp = pipe["mlp"]
+    metrics.update(
+        fit_time_s=round(fit_time, 2),
+        epochs_run=mlp.n_iter_,
+        n_train=len(X_train),
+        parameters={
+            name: (list(value) if isinstance(value, tuple) else value)
+            for name, value in mlp.get_params().items()
+            if isinstance(value, (int, float, str, bool, tuple, type(None)))
+        },
+    )
+    files["training_curves.png"] = plot_training_curves(mlp.history_)
+    files["metrics.json"] = json.dumps(metrics, indent=2, default=_json_default)
+    _write_run(out, files)
+    save_model(pipe, out / "model.zip")
+    print(
+        f"test accuracy {metrics['test_accuracy']:.4f}, test loss "
+        f"{metrics['test_loss']:.4f}, {mlp.n_iter_} epochs in {fit_time:.1f} s; "
+        f"wrote {out}"
+    )
+    return 0
+
+
+def _json_default(value):
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _progress(pipe, bar):
+    import keras
+
+    class EpochLine(keras.callbacks.Callback):
+        """One line per epoch: losses, accuracies and elapsed time."""
+
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            if bar:
+                return  # Keras's own progress bar is showing
+            values = "  ".join(f"{key} {value:.4f}" for key, value in logs.items())
+            total = pipe["mlp"].epochs
+            elapsed = time.perf_counter() - self.start
+            print(f"epoch {epoch + 1}/{total}  {values}  {elapsed:.1f}s", flush=True)
+
+    return EpochLine()
+
+
+# --- evaluate ---------------------------------------------------------------
+
+
+def _evaluate(args):
+    from . import load_model
+
+    model = load_model(args.model)
+    _, test = _load_data(args)
+    out = _run_dir(args.out)
+    metrics, files = _evaluate_and_report(model, test, args)
+    metrics["model"] = str(args.model)
+    files["metrics.json"] = json.dumps(metrics, indent=2, default=_json_default)
+    _write_run(out, files)
+    print(
+        f"test accuracy {metrics['test_accuracy']:.4f}, test loss "
+        f"{metrics['test_loss']:.4f}; wrote {out}"
+    )
+    return 0
+
+
+def _evaluate_and_report(estimator, test, args):
+    """Score on the test split and print the tables.
+
+    Returns the metrics and the report files, by name, for _write_run.
+    """
+    from sklearn.metrics import accuracy_score, classification_report, log_loss
+
+    from . import reporting
+    from .persistence import _library_versions
+
+    X_test, y_test = test
+    proba = estimator.predict_proba(X_test)
+    classes = estimator.classes_
+    y_pred = classes[proba.argmax(axis=1)]
+    metrics = {
+        "dataset": args.dataset,
+        "n_test": len(X_test),
+        "test_accuracy": accuracy_score(y_test, y_pred),
+        "test_loss": log_loss(y_test, proba, labels=classes),
+        "versions": _library_versions(),
+    }
+    report = classification_report(y_test, y_pred, labels=classes, digits=4)
+    table = reporting.format_confusion_matrix(y_test, y_pred, labels=classes)
+    _say(args, f"\nConfusion matrix (rows: true, columns: predicted)\n{table}")
+    _say(args, f"\nClassification report\n{report}")
+
+    files = {
+        "classification_report.txt": report,
+        "confusion_matrix.csv": reporting.confusion_matrix_csv(
+            y_test, y_pred, labels=classes
+        ),
+        "confusion_matrix.png": reporting.plot_confusion_matrix(
+            y_test, y_pred, labels=classes
+        ),
+        "sample_predictions.png": reporting.plot_predictions(X_test, y_test, y_pred),
+        "misclassified.png": reporting.plot_misclassified(
+            X_test, y_test, y_pred, proba.max(axis=1)
+        ),
+    }
+    return metrics, files
+
+
+# --- predict ----------------------------------------------------------------
+
+
+def _predict(args):
+    import numpy as np
+
+    from . import load_model
+
+    model = load_model(args.model)
+    classes = model.classes_
+    results, failed = [], 0
+    for path in args.inputs:
+        try:
+            names, images = _read_inputs(path)
+            proba = model.predict_proba(images)
+        except (ValueError, OSError) as exc:
+            print(f"{PROG}: error: {path}: {_one_line(exc)}", file=sys.stderr)
+            failed += 1
+            continue
+        for name, row in zip(names, proba, strict=True):
+            best = np.argsort(row)[::-1][: args.top_k]
+            top = [
+                {"label": classes[i].item(), "probability": float(row[i])} for i in best
+            ]
+            results.append({"input": name, **top[0], "top_k": top})
+            if not args.json:
+                shown = ", ".join(f"{t['label']} ({t['probability']:.3f})" for t in top)
+                print(f"{name}: {shown}")
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return 1 if failed else 0
+
+
+def _read_inputs(path):
+    """Names and an (n, 28, 28) stack of the images in one input file."""
+    import numpy as np
+
+    if path.suffix.lower() == ".npy":
+        # allow_pickle=False: a .npy file must not run code when loaded.
+        array = np.load(path, allow_pickle=False)
+        if array.ndim == 2 and array.shape != (28, 28):
+            array = (
+                array.reshape(len(array), 28, 28) if array.shape[1] == 784 else array
+            )
+        if array.ndim == 2:
+            return [str(path)], array[np.newaxis]
+        if array.ndim != 3:
+            raise ValueError(
+                f"expected one (28, 28) image or a stack (n, 28, 28) or (n, 784), "
+                f"got an array of shape {array.shape}"
+            )
+        return [f"{path}[{i}]" for i in range(len(array))], array
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("L"))
+    except UnidentifiedImageError as exc:
+        raise ValueError("not an image file Pillow can read") from exc
+    if pixels.shape != (28, 28):
+        raise ValueError(
+            f"expected a 28x28 grayscale image in MNIST's form (light digit on "
+            f"dark), got {pixels.shape[1]}x{pixels.shape[0]}"
+        )
+    return [str(path)], pixels[np.newaxis]
+
+
+# --- shared -----------------------------------------------------------------
+
+
+def _load_data(args):
+    from .datasets import load_digits_split, load_mnist
+
+    if args.dataset == "digits":
+        if args.data_dir is not None:
+            raise ValueError("--data-dir applies to --dataset mnist only")
+        return load_digits_split(random_state=0)
+    return load_mnist(args.data_dir)
+
+
+def _run_dir(out):
+    """The requested folder, or a new timestamped one under runs/."""
+    if out is not None:
+        return out
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    run = Path("runs") / stamp
+    suffix = 1
+    while run.exists():
+        suffix += 1
+        run = Path("runs") / f"{stamp}-{suffix}"
+    return run
+
+
+def _say(args, text):
+    if not args.quiet:
+        print(text)
+
+
+def _write_run(out, files):
+    """Write text and figures into `out`, each file atomically.
+
+    Called once everything is computed, so a run that fails earlier leaves
+    the files of an earlier run in `out` as they were.
+    """
+    from ._io import atomic_write
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        if isinstance(content, str):
+            with atomic_write(out / name, "w", encoding="utf-8") as file:
+                file.write(content if content.endswith("\n") else content + "\n")
+        else:
+            with atomic_write(out / name) as file:
+                content.savefig(file, format="png", dpi=100)

@@ -1,0 +1,208 @@
+"""The digit-classifier command, end to end, and its error paths."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digit_classifier import cli, load_digits_split, load_mnist
+
+RUN_FILES = {
+    "model.zip",
+    "metrics.json",
+    "confusion_matrix.png",
+    "confusion_matrix.csv",
+    "classification_report.txt",
+    "training_curves.png",
+    "sample_predictions.png",
+    "misclassified.png",
+}
+TRAIN_DIGITS = ["train", "--dataset", "digits", "--epochs", "15", "--hidden", "32"]
+
+
+def run_cli(*args):
+    """Run the installed command in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "digit_classifier", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    assert cli.main([*TRAIN_DIGITS, "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_help_does_not_import_tensorflow():
+    code = (
+        "import sys; from digit_classifier import cli\n"
+        "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "train" in result.stdout
+
+
+def test_train_writes_the_run_folder(digits_run):
+    assert {path.name for path in digits_run.iterdir()} == RUN_FILES
+    metrics = json.loads((digits_run / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.9
+    assert metrics["test_loss"] > 0
+    assert metrics["epochs_run"] == 15
+    assert metrics["n_train"] == 1347
+    assert metrics["n_test"] == 450
+    assert metrics["parameters"]["hidden_layer_sizes"] == [32]
+    assert metrics["parameters"]["validation_split"] == 0.1
+    assert "scikit-learn" in metrics["versions"]
+    for picture in ("confusion_matrix", "training_curves", "sample_predictions"):
+        with Image.open(digits_run / f"{picture}.png") as image:
+            assert image.width > 300
+    rows = (digits_run / "confusion_matrix.csv").read_text().splitlines()
+    assert len(rows) == 11
+    assert "precision" in (digits_run / "classification_report.txt").read_text()
+
+
+def test_train_prints_progress_and_summary(tmp_path, capsys):
+    status = cli.main(
+        ["train", "--dataset", "digits", "--epochs", "2", "--out", str(tmp_path)]
+    )
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "epoch 1/2" in out
+    assert "val_loss" in out
+    assert "Confusion matrix" in out
+    assert "Classification report" in out
+    assert "test accuracy" in out.splitlines()[-1]
+
+
+def test_quiet_prints_only_the_summary(tmp_path, capsys):
+    args = ["train", "--dataset", "digits", "--epochs", "1", "--quiet"]
+    assert cli.main([*args, "--out", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("test accuracy")
+
+
+def test_evaluate_reproduces_the_training_metrics(digits_run, tmp_path, capsys):
+    model = digits_run / "model.zip"
+    assert (
+        cli.main(
+            ["evaluate", str(model), "--dataset", "digits", "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    trained = json.loads((digits_run / "metrics.json").read_text())
+    evaluated = json.loads((tmp_path / "metrics.json").read_text())
+    assert evaluated["test_accuracy"] == trained["test_accuracy"]
+    assert evaluated["test_loss"] == pytest.approx(trained["test_loss"])
+    assert RUN_FILES - {"model.zip", "training_curves.png"} <= {
+        path.name for path in tmp_path.iterdir()
+    }
+
+
+def test_predict_a_npy_stack_as_json(digits_run, tmp_path, capsys):
+    from digit_classifier import load_model
+
+    X_test = load_digits_split()[1][0]
+    model = load_model(digits_run / "model.zip")
+    stack = tmp_path / "stack.npy"
+    np.save(stack, X_test[:3])
+
+    args = ["predict", str(digits_run / "model.zip"), str(stack), "--json"]
+    assert cli.main([*args, "--top-k", "3"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [r["input"] for r in results] == [f"{stack}[{i}]" for i in range(3)]
+    assert [r["label"] for r in results] == model.predict(X_test[:3]).tolist()
+    assert all(len(r["top_k"]) == 3 for r in results)
+    assert all(r["top_k"][0]["probability"] == r["probability"] for r in results)
+
+
+def test_train_evaluate_predict_on_an_mnist_slice(tmp_path, capsys, mnist_slice_dir):
+    out = tmp_path / "run"
+    data = ["--data-dir", str(mnist_slice_dir)]
+    assert (
+        cli.main(["train", *data, "--epochs", "5", "--quiet", "--out", str(out)]) == 0
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n_train"] == 3000
+    assert metrics["n_test"] == 1000
+    assert metrics["test_accuracy"] > 0.8
+
+    model = str(out / "model.zip")
+    assert cli.main(["evaluate", model, *data, "--out", str(tmp_path / "eval")]) == 0
+    evaluated = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert evaluated["test_accuracy"] == metrics["test_accuracy"]
+
+    X_test, y_test = load_mnist(mnist_slice_dir)[1]
+    pngs = [tmp_path / f"test{i}.png" for i in range(10)]
+    for image, png in zip(X_test, pngs, strict=False):
+        Image.fromarray(image).save(png)
+    capsys.readouterr()
+    assert cli.main(["predict", model, *map(str, pngs)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [str(png) for png in pngs]
+    predicted = [int(line.split(": ")[1].split(" ")[0]) for line in lines]
+    assert np.mean(np.array(predicted) == y_test[:10]) >= 0.7
+
+
+def test_predict_goes_on_after_a_bad_input(digits_run, tmp_path, capsys):
+    good = tmp_path / "good.npy"
+    np.save(good, load_digits_split()[1][0][:1])
+    bad = tmp_path / "bad.png"
+    bad.write_text("not an image")
+    status = cli.main(["predict", str(digits_run / "model.zip"), str(bad), str(good)])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert f"{bad}: not an image file" in captured.err
+    assert captured.out.startswith(f"{good}[0]: ")
+
+
+def test_failed_run_leaves_earlier_results_intact(digits_run, monkeypatch):
+    before = {path.name: path.read_bytes() for path in digits_run.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("plotting failed")
+
+    monkeypatch.setattr("digit_classifier.reporting.plot_misclassified", broken)
+    args = [*TRAIN_DIGITS, "--out", str(digits_run), "--quiet"]
+    assert cli.main(args) == 1
+    assert {path.name: path.read_bytes() for path in digits_run.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["train", "--hidden", "64,x"], 2, "invalid hidden layer sizes '64,x'"),
+        (["train", "--epochs", "0"], 2, "expected a positive integer, got '0'"),
+        (["train", "--dataset", "emnist"], 2, "invalid choice: 'emnist'"),
+        (["predict", "absent.zip", "x.png"], 1, "No model file at absent.zip"),
+        (["evaluate", "absent.zip"], 1, "No model file at absent.zip"),
+        (["train", "--data-dir", "/nonexistent"], 1, "is not a folder"),
+        (["train", "--dataset", "digits", "--data-dir", "."], 1, "--data-dir applies"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(args, status, message):
+    result = run_cli(*args)
+    assert result.returncode == status
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1
+
+
+def test_debug_shows_the_traceback():
+    result = run_cli("--debug", "evaluate", "absent.zip")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
