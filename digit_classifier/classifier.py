@@ -1,7 +1,9 @@
 """The Keras multilayer perceptron behind a scikit-learn classifier API."""
 
 import difflib
+import functools
 import inspect
+import math
 from numbers import Integral, Real
 
 import keras
@@ -48,16 +50,22 @@ class DigitMLPClassifier(KerasClassifier):
 "linear"}, default="relu"
         Activation function of the hidden layers.
 
-    dropout : float in [0, 1), default=0.2
+    dropout : float in [0, 1), default=0.3
         Fraction of each hidden layer's outputs dropped during training.
 
     alpha : float >= 0, default=0.0
         L2 penalty factor on the hidden and output kernels (Keras's
         ``L2(alpha)``: ``alpha * sum(w ** 2)`` is added to the loss).
 
-    learning_rate : float > 0, default=1e-3
-        Learning rate of the optimizer. Ignored when ``optimizer`` is an
-        optimizer instance or ``optimizer__learning_rate`` is given.
+    learning_rate : float > 0, default=2e-3
+        Learning rate of the optimizer (its starting value with the cosine
+        schedule). Ignored when ``optimizer`` is an optimizer instance or
+        ``optimizer__learning_rate`` is given.
+
+    learning_rate_schedule : {"cosine", "constant"}, default="cosine"
+        "cosine" lowers the learning rate after each epoch along half a
+        cosine, from ``learning_rate`` to 0 after ``epochs`` epochs;
+        "constant" keeps it (use it to keep an optimizer instance's own).
 
     batch_size : int, default=256
         Number of samples per gradient update.
@@ -146,8 +154,9 @@ class DigitMLPClassifier(KerasClassifier):
         The fitted Keras network.
 
     history_ : dict of str to list of float
-        Per-epoch ``loss`` and ``accuracy``, and ``val_loss`` and
-        ``val_accuracy`` when a validation split is used.
+        Per-epoch ``loss`` and ``accuracy``, ``val_loss`` and ``val_accuracy``
+        when a validation split is used, and ``learning_rate`` with the cosine
+        schedule.
 
     n_iter_ : int
         Number of epochs run.
@@ -183,6 +192,7 @@ class DigitMLPClassifier(KerasClassifier):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"cosine", "constant"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
@@ -203,9 +213,10 @@ class DigitMLPClassifier(KerasClassifier):
         hidden_layer_sizes=(256, 128),
         *,
         activation="relu",
-        dropout=0.2,
+        dropout=0.3,
         alpha=0.0,
-        learning_rate=1e-3,
+        learning_rate=2e-3,
+        learning_rate_schedule="cosine",
         batch_size=256,
         epochs=15,
         early_stopping=False,
@@ -251,6 +262,7 @@ class DigitMLPClassifier(KerasClassifier):
         self.dropout = dropout
         self.alpha = alpha
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -396,14 +408,16 @@ class DigitMLPClassifier(KerasClassifier):
 
         optimizer = compile_kwargs["optimizer"]
         # scikeras built a fresh optimizer from a name or class: ours to set.
-        if not isinstance(self.optimizer, keras.optimizers.Optimizer) and not hasattr(
-            self, "optimizer__learning_rate"
-        ):
-            optimizer.learning_rate = self.learning_rate
+        if not isinstance(self.optimizer, keras.optimizers.Optimizer):
+            optimizer.learning_rate = self._initial_learning_rate()
         model.compile(
             **{**compile_kwargs, "metrics": compile_kwargs["metrics"] or ["accuracy"]}
         )
         return model
+
+    def _initial_learning_rate(self):
+        # A routed optimizer__learning_rate wins over our flat parameter.
+        return getattr(self, "optimizer__learning_rate", self.learning_rate)
 
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
@@ -427,6 +441,16 @@ class DigitMLPClassifier(KerasClassifier):
         if validation_fraction:
             X, y, sample_weight, validation_data = _stratified_split(
                 X, y, sample_weight, validation_fraction, self._new_seed()
+            )
+        if self.learning_rate_schedule == "cosine":
+            callbacks.append(
+                keras.callbacks.LearningRateScheduler(
+                    functools.partial(
+                        _cosine_learning_rate,
+                        start=self._initial_learning_rate(),
+                        n_epochs=initial_epoch + epochs,
+                    )
+                )
             )
         if self.early_stopping:
             callbacks.append(
@@ -473,6 +497,11 @@ class DigitMLPClassifier(KerasClassifier):
             Mean accuracy of ``self.predict(X)`` with respect to `y`.
         """
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+
+
+def _cosine_learning_rate(epoch, _current, *, start, n_epochs):
+    """Half a cosine from `start` at the first epoch towards 0 at `n_epochs`."""
+    return start * 0.5 * (1 + math.cos(math.pi * epoch / n_epochs))
 
 
 def _stratified_split(X, y, sample_weight, validation_fraction, seed):

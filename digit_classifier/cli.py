@@ -85,8 +85,12 @@ def _parser():
         type=_positive_int,
         help=f"default: 256 ({DIGITS_BATCH_SIZE} with --dataset digits)",
     )
-    train.add_argument("--dropout", type=float, help="default: 0.2")
-    train.add_argument("--learning-rate", type=float, help="default: 0.001")
+    train.add_argument("--dropout", type=float, help="default: 0.3")
+    train.add_argument(
+        "--learning-rate",
+        type=float,
+        help="starting learning rate of the cosine schedule (default: 0.002)",
+    )
     train.add_argument(
         "--early-stopping",
         action="store_true",

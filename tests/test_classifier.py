@@ -36,7 +36,7 @@ def test_fitted_attributes(fitted):
     np.testing.assert_array_equal(fitted.classes_, [0, 1, 2])
     assert fitted.n_features_in_ == 64
     assert fitted.n_iter_ == 5
-    assert set(fitted.history_) == {"loss", "accuracy"}
+    assert set(fitted.history_) == {"loss", "accuracy", "learning_rate"}
     assert all(len(values) == 5 for values in fitted.history_.values())
     assert fitted.history_["loss"][-1] < fitted.history_["loss"][0]
 
@@ -127,7 +127,13 @@ def test_early_stopping_holds_out_data_and_stops():
         n_iter_no_change=3,
         random_state=0,
     ).fit(X_DIGITS, Y_DIGITS)
-    assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(clf.history_) == {
+        "loss",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+        "learning_rate",
+    }
     assert clf.n_iter_ < 300
     assert len(clf.history_["val_loss"]) == clf.n_iter_
     # Stopped n_iter_no_change epochs after the best validation loss.
@@ -147,12 +153,23 @@ def test_early_stopping_split_is_stratified():
 
 
 def test_scikeras_routed_parameters_still_work():
-    clf = DigitMLPClassifier(**SMALL, optimizer__learning_rate=0.123, random_state=0)
+    constant = {**SMALL, "learning_rate_schedule": "constant"}
+    clf = DigitMLPClassifier(
+        **constant, optimizer__learning_rate=0.123, optimizer__beta_1=0.8
+    )
     clf.fit(X_DIGITS, Y_DIGITS)
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.123)
+    assert clf.model_.optimizer.beta_1 == pytest.approx(0.8)
 
-    clf = DigitMLPClassifier(**SMALL, learning_rate=0.05).fit(X_DIGITS, Y_DIGITS)
+    clf = DigitMLPClassifier(**constant, learning_rate=0.05).fit(X_DIGITS, Y_DIGITS)
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.05)
+
+
+def test_cosine_schedule_lowers_the_learning_rate_each_epoch():
+    clf = DigitMLPClassifier(**SMALL, learning_rate=0.01).fit(X_DIGITS, Y_DIGITS)
+    assert clf.history_["learning_rate"] == pytest.approx(
+        [0.01 * 0.5 * (1 + np.cos(np.pi * epoch / 5)) for epoch in range(5)]
+    )
 
 
 def test_sample_weight_reaches_the_loss():
