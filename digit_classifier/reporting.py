@@ -29,6 +29,8 @@ NORMALIZE_TITLES = {
 # Inches per image in the galleries: room for a 28x28 digit and a two-line title.
 GALLERY_CELL_WIDTH = 1.8
 GALLERY_CELL_HEIGHT = 2.1
+# Wide enough for the suptitle even when only a few images are shown.
+GALLERY_MIN_WIDTH = 6.5
 # Beyond this many epochs, markers on every point only clutter the curves.
 MAX_EPOCHS_WITH_MARKERS = 30
 
@@ -416,10 +418,11 @@ def _plot_image_grid(images, titles, is_mistake, ncols, suptitle):
         raise ValueError("No images to plot: pass at least one image.")
     ncols = min(ncols, n_images)
     nrows = math.ceil(n_images / ncols)
-    fig = Figure(
-        figsize=(GALLERY_CELL_WIDTH * ncols, GALLERY_CELL_HEIGHT * nrows + 0.4),
-        layout="constrained",
-    )
+    width = max(GALLERY_CELL_WIDTH * ncols, GALLERY_MIN_WIDTH)
+    height = GALLERY_CELL_HEIGHT * nrows + 0.4
+    fig = Figure(figsize=(width, height), layout="constrained")
+    # Extra space between rows, so a title does not sit on the frame above it.
+    fig.get_layout_engine().set(h_pad=0.15)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, image, title, mistake in zip(
         axes, images, titles, is_mistake, strict=False
