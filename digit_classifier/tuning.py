@@ -1,0 +1,363 @@
+"""Searching hidden-layer sizes with scikit-learn's own search classes.
+
+The search runs wherever joblib sends it: serially, in local worker
+processes (``n_jobs``), or on a Dask cluster through
+``joblib.parallel_config(backend="dask")``.
+"""
+
+import contextlib
+import os
+import warnings
+
+import numpy as np
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from .pipeline import make_digit_pipeline
+
+PARAM = "mlp__hidden_layer_sizes"
+
+
+def tune_hidden_sizes(
+    X,
+    y,
+    hidden_layer_sizes,
+    *,
+    cv=3,
+    scoring="accuracy",
+    n_jobs=None,
+    halving=False,
+    random_state=None,
+    verbose=0,
+    **mlp_params,
+):
+    """Cross-validate digit pipelines over hidden-layer sizes, refit the best.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, height, width) or (n_samples, n_pixels)
+        Training images with pixels in [0, 255]. Keep the test set out.
+
+    y : array-like of shape (n_samples,)
+        Training labels.
+
+    hidden_layer_sizes : list of tuple of int
+        The candidates, e.g. ``[(64,), (128,), (128, 64)]``.
+
+    cv : int, default=3
+        Number of stratified, shuffled folds.
+
+    scoring : str or callable, default="accuracy"
+        Score that ranks the candidates, as in
+        :class:`~sklearn.model_selection.GridSearchCV`.
+
+    n_jobs : int, default=None
+        Fits run in parallel; None means 1 unless in a
+        :func:`joblib.parallel_config` context. TensorFlow in each local
+        worker gets its share of the cores, so that workers times threads
+        does not exceed them.
+
+    halving : bool, default=False
+        Use :class:`~sklearn.model_selection.HalvingGridSearchCV` with the
+        number of training samples as the resource: every candidate starts
+        on a small subset, the best third go on with three times as much.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds, the subsets of the halving search and the networks.
+
+    verbose : int, default=0
+        The search's progress messages, as in scikit-learn's search classes
+        (3: one line per fit with its fold, parameters, score and time).
+
+    **mlp_params
+        Other :class:`DigitMLPClassifier` parameters, e.g. ``epochs=5``.
+
+    Returns
+    -------
+    search : GridSearchCV or HalvingGridSearchCV
+        The fitted search: ``best_params_``, ``cv_results_``, and
+        ``best_estimator_`` refitted on all of `X`.
+
+    Raises
+    ------
+    ValueError
+        If `hidden_layer_sizes` is empty or malformed, or if the fits of some
+        candidate failed (the message names them).
+
+    See Also
+    --------
+    cv_results_table : One row per candidate, best first.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from digit_classifier.tuning import tune_hidden_sizes
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = tune_hidden_sizes(X * 255 / 16, y, [(16,), (32,)], epochs=3,
+    ...                            batch_size=32, random_state=0)
+    >>> search.best_params_["mlp__hidden_layer_sizes"] in [(16,), (32,)]
+    True
+    """
+    candidates = _check_candidates(hidden_layer_sizes)
+    pipe = make_digit_pipeline(random_state=random_state, **mlp_params)
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+    search_params = {
+        "param_grid": {PARAM: candidates},
+        "cv": folds,
+        "scoring": scoring,
+        "n_jobs": n_jobs,
+        "refit": True,
+        "verbose": verbose,
+        # Failures are collected and reported with their candidate below.
+        "error_score": np.nan,
+    }
+    if halving:
+        from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+        from sklearn.model_selection import HalvingGridSearchCV
+
+        search = HalvingGridSearchCV(
+            pipe, resource="n_samples", random_state=random_state, **search_params
+        )
+    else:
+        search = GridSearchCV(pipe, **search_params)
+
+    with warnings.catch_warnings(record=True) as caught, _tensorflow_threads(n_jobs):
+        warnings.simplefilter("always", FitFailedWarning)
+        try:
+            search.fit(X, y)
+        except ValueError as exc:
+            if "fits failed" not in str(exc):
+                raise
+            raise ValueError(
+                f"Every candidate failed to fit: {_last_error_line(str(exc))}"
+            ) from exc
+    _raise_for_failed_candidates(search, caught)
+    return search
+
+
+def cv_results_table(search):
+    """One row per candidate of a hidden-size search, best first.
+
+    Parameters
+    ----------
+    search : GridSearchCV or HalvingGridSearchCV
+        A search fitted by :func:`tune_hidden_sizes` (or any search over
+        ``mlp__hidden_layer_sizes``).
+
+    Returns
+    -------
+    rows : list of dict
+        ``hidden_layer_sizes``, ``mean_score``, ``std_score``,
+        ``mean_fit_time`` (seconds) and ``rank`` of each candidate, sorted by
+        rank. For a halving search, the scores of the last round each
+        candidate reached.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from digit_classifier.tuning import cv_results_table, tune_hidden_sizes
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = tune_hidden_sizes(X * 255 / 16, y, [(16,), (32,)], epochs=2,
+    ...                            batch_size=64, random_state=0)
+    >>> [row["rank"] for row in cv_results_table(search)]
+    [1, 2]
+    """
+    results = search.cv_results_
+    latest = _latest_round(results)
+    rows = [
+        {
+            "hidden_layer_sizes": tuple(results["params"][i][PARAM]),
+            "mean_score": float(results["mean_test_score"][i]),
+            "std_score": float(results["std_test_score"][i]),
+            "mean_fit_time": float(results["mean_fit_time"][i]),
+            "rank": int(results["rank_test_score"][i]),
+        }
+        for i in latest
+    ]
+    return sorted(rows, key=lambda row: (row["rank"], -row["mean_score"]))
+
+
+def format_cv_results(rows):
+    """The rows of :func:`cv_results_table` as an aligned text table.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`cv_results_table`.
+
+    Returns
+    -------
+    table : str
+        A header line and one line per candidate.
+    """
+    lines = [f"{'rank':>4}  {'hidden':<16}{'mean score':>11}{'std':>9}{'fit time':>10}"]
+    for row in rows:
+        hidden = ",".join(map(str, row["hidden_layer_sizes"])) or "none"
+        lines.append(
+            f"{row['rank']:>4}  {hidden:<16}{row['mean_score']:>11.4f}"
+            f"{row['std_score']:>9.4f}{row['mean_fit_time']:>9.1f}s"
+        )
+    return "\n".join(lines)
+
+
+def plot_cv_results(rows):
+    """Bar chart of the CV score per hidden configuration, with error bars.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`cv_results_table`.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Mean score with one standard deviation per candidate, in rank order.
+    """
+    from matplotlib.figure import Figure
+
+    names = [",".join(map(str, r["hidden_layer_sizes"])) or "none" for r in rows]
+    means = [row["mean_score"] for row in rows]
+    fig = Figure(figsize=(max(5, 1.2 * len(rows) + 2), 4.5), layout="constrained")
+    ax = fig.subplots()
+    stds = [row["std_score"] for row in rows]
+    bars = ax.bar(names, means, yerr=stds, capsize=6, color="tab:blue")
+    ax.bar_label(bars, labels=[f"{mean:.4f}" for mean in means], padding=3)
+    # Zoom on the scores: accuracies near 1 would look all alike from 0.
+    low = min(mean - std for mean, std in zip(means, stds, strict=True))
+    high = max(mean + std for mean, std in zip(means, stds, strict=True))
+    ax.set_ylim(max(0.0, low - 0.02), min(1.0, high + 0.02))
+    ax.set_xlabel("Hidden layer sizes")
+    ax.set_ylabel("Mean CV score")
+    ax.set_title("Cross-validated score per hidden configuration (±1 std)")
+    ax.grid(True, axis="y", alpha=0.3)
+    return fig
+
+
+@contextlib.contextmanager
+def dask_cluster(address=None, *, n_workers=2):
+    """Send joblib's parallel work, and so a search's fits, to a Dask cluster.
+
+    Parameters
+    ----------
+    address : str, default=None
+        Address of a running scheduler, e.g. ``"tcp://10.0.0.5:8786"``. None
+        starts a local cluster of `n_workers` processes on the loopback
+        interface for the duration of the block, and stops it afterwards.
+
+    n_workers : int, default=2
+        Worker processes of the local cluster, one thread each; TensorFlow in
+        each gets its share of the cores.
+
+    Yields
+    ------
+    client : distributed.Client
+        The client, connected; inside the block, ``n_jobs=-1`` uses every
+        worker of the cluster.
+
+    Raises
+    ------
+    OSError
+        If the scheduler at `address` cannot be reached.
+
+    Examples
+    --------
+    >>> from digit_classifier.tuning import dask_cluster, tune_hidden_sizes
+    >>> with dask_cluster(n_workers=2):  # doctest: +SKIP
+    ...     search = tune_hidden_sizes(X, y, [(64,), (128,)], n_jobs=-1)
+    """
+    import joblib
+    from distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if address is None:
+            threads = str(max(1, (os.cpu_count() or 1) // n_workers))
+            address = stack.enter_context(
+                LocalCluster(
+                    n_workers=n_workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    env={
+                        "TF_NUM_INTRAOP_THREADS": threads,
+                        "TF_NUM_INTEROP_THREADS": "1",
+                        "TF_CPP_MIN_LOG_LEVEL": "2",
+                    },
+                )
+            )
+        try:
+            client = stack.enter_context(Client(address, timeout="5s"))
+        except (OSError, TimeoutError) as exc:
+            raise OSError(
+                f"cannot reach the Dask scheduler at {address}: {exc}"
+            ) from exc
+        stack.enter_context(joblib.parallel_config(backend="dask"))
+        yield client
+
+
+def _check_candidates(hidden_layer_sizes):
+    candidates = []
+    for sizes in hidden_layer_sizes:
+        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
+        if not all(isinstance(s, (int, np.integer)) and s > 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes candidates must be tuples of positive "
+                f"integers, got {sizes!r}."
+            )
+        candidates.append(tuple(int(s) for s in sizes))
+    if not candidates:
+        raise ValueError("hidden_layer_sizes is empty: give at least one candidate.")
+    return candidates
+
+
+@contextlib.contextmanager
+def _tensorflow_threads(n_jobs):
+    """Give TensorFlow in each local worker its share of the cores.
+
+    Worker processes read these variables when TensorFlow starts in them;
+    the caller's own, already running TensorFlow is not affected.
+    """
+    workers = os.cpu_count() if n_jobs == -1 else (n_jobs or 1)
+    if workers <= 1:
+        yield
+        return
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    names = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS="1")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _latest_round(results):
+    """Indices of each candidate's last entry (halving searches repeat them)."""
+    if "iter" not in results:
+        return range(len(results["params"]))
+    latest = {}
+    for i, params in enumerate(results["params"]):
+        latest[tuple(params[PARAM])] = i
+    return sorted(latest.values())
+
+
+def _last_error_line(text):
+    lines = [line.strip() for line in text.splitlines() if "Error" in line]
+    return lines[-1] if lines else text.splitlines()[0]
+
+
+def _raise_for_failed_candidates(search, caught):
+    scores = search.cv_results_["mean_test_score"]
+    failed = [
+        search.cv_results_["params"][i][PARAM] for i in np.flatnonzero(np.isnan(scores))
+    ]
+    if failed:
+        details = [str(w.message) for w in caught if w.category is FitFailedWarning]
+        reason = _last_error_line(details[-1]) if details else "see the warnings"
+        raise ValueError(
+            f"Fitting failed for hidden_layer_sizes {sorted(set(failed))}: {reason}"
+        )

@@ -1,0 +1,196 @@
+"""Searching hidden sizes: the API, parallel and Dask backends, the command."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from digit_classifier import DigitMLPClassifier, cli, load_digits_split
+from digit_classifier.tuning import (
+    cv_results_table,
+    dask_cluster,
+    format_cv_results,
+    plot_cv_results,
+    tune_hidden_sizes,
+)
+
+(X_TRAIN, Y_TRAIN), (X_TEST, Y_TEST) = load_digits_split()
+X_SMALL, Y_SMALL = X_TRAIN[:600], Y_TRAIN[:600]
+GRID = [(8,), (32,)]
+QUICK = {"epochs": 3, "batch_size": 32, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def serial_search():
+    return tune_hidden_sizes(X_SMALL, Y_SMALL, GRID, cv=3, **QUICK)
+
+
+def test_search_is_stratified_and_refits_the_best(serial_search):
+    assert isinstance(serial_search, GridSearchCV)
+    assert isinstance(serial_search.cv, StratifiedKFold)
+    assert serial_search.cv.shuffle
+    assert serial_search.best_params_["mlp__hidden_layer_sizes"] in GRID
+    refit = serial_search.best_estimator_["mlp"]
+    assert (
+        refit.hidden_layer_sizes
+        == serial_search.best_params_["mlp__hidden_layer_sizes"]
+    )
+    assert refit.model_ is not None
+    assert serial_search.score(X_TEST, Y_TEST) > 0.5
+
+
+def test_results_table_plot_and_text(serial_search):
+    rows = cv_results_table(serial_search)
+    assert [row["rank"] for row in rows] == [1, 2]
+    assert {row["hidden_layer_sizes"] for row in rows} == set(GRID)
+    assert rows[0]["mean_score"] == pytest.approx(serial_search.best_score_)
+    assert all(row["mean_fit_time"] > 0 for row in rows)
+    lines = format_cv_results(rows).splitlines()
+    assert len(lines) == 3
+    assert lines[1].split()[:2] == [
+        "1",
+        ",".join(map(str, rows[0]["hidden_layer_sizes"])),
+    ]
+    fig = plot_cv_results(rows)
+    bars = fig.axes[0].patches
+    assert [bar.get_height() for bar in bars] == pytest.approx(
+        [row["mean_score"] for row in rows]
+    )
+
+
+def test_parallel_workers_give_the_same_choice(serial_search):
+    parallel = tune_hidden_sizes(X_SMALL, Y_SMALL, GRID, cv=3, n_jobs=2, **QUICK)
+    assert parallel.best_params_ == serial_search.best_params_
+    np.testing.assert_allclose(
+        parallel.cv_results_["mean_test_score"],
+        serial_search.cv_results_["mean_test_score"],
+        atol=0.02,
+    )
+
+
+def test_dask_local_cluster_gives_the_same_choice(serial_search):
+    with dask_cluster(n_workers=2) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        on_dask = tune_hidden_sizes(X_SMALL, Y_SMALL, GRID, cv=3, n_jobs=-1, **QUICK)
+    assert client.status == "closed"
+    assert on_dask.best_params_ == serial_search.best_params_
+    np.testing.assert_allclose(
+        on_dask.cv_results_["mean_test_score"],
+        serial_search.cv_results_["mean_test_score"],
+        atol=0.02,
+    )
+    # The refitted pipeline, Keras model included, came back usable.
+    assert on_dask.best_estimator_.score(X_TEST, Y_TEST) > 0.5
+
+
+def test_halving_search_grows_the_training_samples():
+    search = tune_hidden_sizes(
+        X_TRAIN, Y_TRAIN, [(8,), (16,), (32,)], halving=True, **QUICK
+    )
+    assert type(search).__name__ == "HalvingGridSearchCV"
+    assert search.n_resources_[0] < search.n_resources_[-1]
+    assert search.best_params_["mlp__hidden_layer_sizes"] in [(8,), (16,), (32,)]
+    assert len(cv_results_table(search)) == 3
+
+
+@pytest.mark.parametrize(
+    ("candidates", "message"),
+    [
+        ([], "hidden_layer_sizes is empty"),
+        ([(64,), (0,)], r"tuples of positive integers, got \(0,\)"),
+        ([("64",)], r"tuples of positive integers, got \('64',\)"),
+    ],
+)
+def test_bad_candidates(candidates, message):
+    with pytest.raises(ValueError, match=message):
+        tune_hidden_sizes(X_SMALL, Y_SMALL, candidates, **QUICK)
+
+
+def test_a_failing_candidate_is_named(monkeypatch):
+    build = DigitMLPClassifier._keras_build_fn
+
+    def fail_for_32(self, compile_kwargs):
+        if self.hidden_layer_sizes == (32,):
+            raise RuntimeError("out of memory")
+        return build(self, compile_kwargs)
+
+    monkeypatch.setattr(DigitMLPClassifier, "_keras_build_fn", fail_for_32)
+    with pytest.raises(
+        ValueError, match=r"hidden_layer_sizes \[\(32,\)\]: .*out of memory"
+    ):
+        tune_hidden_sizes(X_SMALL, Y_SMALL, GRID, **QUICK)
+
+
+def test_tune_command_searches_the_training_split_only(tmp_path, monkeypatch, capsys):
+    import digit_classifier.tuning as tuning
+
+    received = {}
+    original = tuning.tune_hidden_sizes
+
+    def recording(X, y, *args, **kwargs):
+        received["X"], received["y"] = X, y
+        return original(X, y, *args, **kwargs)
+
+    monkeypatch.setattr(tuning, "tune_hidden_sizes", recording)
+    args = ["tune", "--dataset", "digits", "--hidden", "8", "32", "--epochs", "3"]
+    assert cli.main([*args, "--cv", "2", "--out", str(tmp_path)]) == 0
+
+    assert len(received["X"]) == len(X_TRAIN) == 1347
+    test_rows = {image.tobytes() for image in X_TEST}
+    assert not test_rows & {image.tobytes() for image in received["X"]}
+
+    out = capsys.readouterr().out
+    assert "Fitting 2 folds for each of 2 candidates, totalling 4 fits" in out
+    assert out.count("[CV 2/2] END") == 2
+    assert "Candidates, best first" in out
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["best_hidden_layer_sizes"] in ([8], [32])
+    assert metrics["n_train"] == 1347
+    assert metrics["n_test"] == 450
+    csv_lines = (tmp_path / "cv_results.csv").read_text().splitlines()
+    assert (
+        csv_lines[0] == "rank,hidden_layer_sizes,mean_score,std_score,mean_fit_time_s"
+    )
+    assert len(csv_lines) == 3
+    assert {"model.zip", "cv_results.png", "confusion_matrix.png"} <= {
+        path.name for path in tmp_path.iterdir()
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["--hidden"], 2, "expected at least one argument"),
+        (["--hidden", "64,x"], 2, "invalid hidden layer sizes '64,x'"),
+        (["--hidden", "64", "--cv", "500"], 1, "--cv 500 is larger than the smallest"),
+        (["--hidden", "64", "--dask", "tcp://127.0.0.1:1"], 1, "cannot reach the Dask"),
+        (
+            ["--hidden", "64", "--n-jobs", "2", "--dask-local", "2"],
+            2,
+            "not allowed with",
+        ),
+    ],
+)
+def test_tune_command_errors(args, status, message, capsys):
+    argv = ["tune", "--dataset", "digits", *args, "--quiet"]
+    if status == 2:  # usage errors exit from argparse
+        with pytest.raises(SystemExit) as raised:
+            cli.main(argv)
+        assert raised.value.code == 2
+    else:
+        assert cli.main(argv) == status
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "where", [["--n-jobs", "2"], ["--halving"], ["--dask-local", "2"]], ids=str
+)
+def test_tune_command_in_parallel_halving_and_on_dask(where, tmp_path):
+    args = ["tune", "--dataset", "digits", "--hidden", "8", "32", "--epochs", "2"]
+    assert (
+        cli.main([*args, *where, "--cv", "2", "--quiet", "--out", str(tmp_path)]) == 0
+    )
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["best_hidden_layer_sizes"] in ([8], [32])
+    assert len(metrics["cv_results"]) == 2
