@@ -5,6 +5,7 @@ at module level, so that ``digit-classifier --help`` answers at once.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -79,33 +80,52 @@ def _parser():
         help="hidden layer sizes, e.g. 128,64 ('none' for no hidden layer; "
         "default: 256,128)",
     )
-    train.add_argument("--epochs", type=_positive_int, help="default: 15")
-    train.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        help=f"default: 256 ({DIGITS_BATCH_SIZE} with --dataset digits)",
-    )
-    train.add_argument("--dropout", type=float, help="default: 0.3")
-    train.add_argument(
-        "--learning-rate",
-        type=float,
-        help="starting learning rate of the cosine schedule (default: 0.002)",
-    )
-    train.add_argument(
-        "--early-stopping",
-        action="store_true",
-        help="stop when the validation loss stops improving; keep the best epoch",
-    )
-    train.add_argument(
-        "--validation-fraction",
-        type=float,
-        default=0.1,
-        help="part of the training split held out for validation curves "
-        "(0 for none; default: 0.1)",
-    )
-    train.add_argument("--random-state", type=int, default=0, help="default: 0")
+    _add_model_arguments(train)
     _add_output_arguments(train)
     train.set_defaults(run=_train)
+
+    tune = commands.add_parser(
+        "tune",
+        help="cross-validate hidden layer sizes, refit the best, write a run folder",
+        description="Grid-search the hidden layer sizes with stratified "
+        "cross-validation on the training split, print the ranked candidates, "
+        "refit the best on the whole training split and evaluate it once on "
+        "the test split, writing the same run folder as train plus "
+        "cv_results.csv and cv_results.png.",
+    )
+    _add_data_arguments(tune)
+    tune.add_argument(
+        "--hidden",
+        type=_hidden_layer_sizes,
+        nargs="+",
+        required=True,
+        metavar="SIZES",
+        help="candidates, e.g. --hidden 64 128 128,64 256,128",
+    )
+    tune.add_argument("--cv", type=_positive_int, default=3, help="folds (default: 3)")
+    tune.add_argument(
+        "--halving",
+        action="store_true",
+        help="successive halving over the number of training samples",
+    )
+    where = tune.add_mutually_exclusive_group()
+    where.add_argument(
+        "--n-jobs", type=int, default=1, help="fits in parallel on this machine"
+    )
+    where.add_argument(
+        "--dask-local",
+        type=_positive_int,
+        metavar="N",
+        help="run the fits on a local Dask cluster of N worker processes",
+    )
+    where.add_argument(
+        "--dask",
+        metavar="SCHEDULER_ADDRESS",
+        help="run the fits on the Dask cluster at this address",
+    )
+    _add_model_arguments(tune)
+    _add_output_arguments(tune)
+    tune.set_defaults(run=_tune)
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -148,6 +168,34 @@ def _add_data_arguments(parser):
         help="folder with the four MNIST IDX files or mnist.npz (default: "
         "$DIGIT_CLASSIFIER_DATA, then Keras's cache, then Keras's download)",
     )
+
+
+def _add_model_arguments(parser):
+    parser.add_argument("--epochs", type=_positive_int, help="default: 15")
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        help=f"default: 256 ({DIGITS_BATCH_SIZE} with --dataset digits)",
+    )
+    parser.add_argument("--dropout", type=float, help="default: 0.3")
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        help="starting learning rate of the cosine schedule (default: 0.002)",
+    )
+    parser.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when the validation loss stops improving; keep the best epoch",
+    )
+    parser.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.1,
+        help="part of the training data held out for validation curves "
+        "(0 for none; default: 0.1)",
+    )
+    parser.add_argument("--random-state", type=int, default=0, help="default: 0")
 
 
 def _add_output_arguments(parser):
@@ -193,9 +241,122 @@ def _positive_int(text):
 def _train(args):
     (X_train, y_train), test = _load_data(args)  # first: fails fast on bad data
 
-    from . import make_digit_pipeline, save_model
-    from .reporting import plot_training_curves
+    from . import make_digit_pipeline
 
+    pipe = make_digit_pipeline(**_mlp_params(args))
+    out = _run_dir(args.out)
+    _say(args, f"Training on {len(X_train)} {args.dataset} images; results in {out}")
+
+    # The progress display serves this run only; it is not part of the model.
+    if not args.quiet:
+        bar = sys.stdout.isatty()  # Keras's bar on a terminal, else lines
+        pipe.set_params(mlp__verbose=int(bar), mlp__callbacks=[_progress(pipe, bar)])
+    start = time.perf_counter()
+    pipe.fit(X_train, y_train)
+    fit_time = time.perf_counter() - start
+    pipe.set_params(mlp__callbacks=None, mlp__verbose=0)
+    return _finish_run(pipe, X_train, test, args, out, fit_time)
+
+
+def _tune(args):
+    import numpy as np
+
+    (X_train, y_train), test = _load_data(args)
+    if args.cv > np.unique(y_train, return_counts=True)[1].min():
+        raise ValueError(
+            f"--cv {args.cv} is larger than the smallest class of the training "
+            "split; use fewer folds"
+        )
+
+    from .tuning import (
+        cv_results_table,
+        dask_cluster,
+        format_cv_results,
+        plot_cv_results,
+        tune_hidden_sizes,
+    )
+
+    out = _run_dir(args.out)
+    params = _mlp_params(args)
+    params.pop("hidden_layer_sizes", None)
+    n_fits = len(args.hidden) * args.cv
+    where = (
+        f"a local Dask cluster of {args.dask_local} workers"
+        if args.dask_local
+        else f"the Dask cluster at {args.dask}"
+        if args.dask
+        else f"{args.n_jobs} local process(es)"
+    )
+    _say(
+        args,
+        f"Searching {len(args.hidden)} candidates x {args.cv} folds = {n_fits} fits "
+        f"on {len(X_train)} {args.dataset} images, on {where}; results in {out}",
+    )
+    with contextlib.ExitStack() as stack:
+        n_jobs = args.n_jobs
+        if args.dask_local or args.dask:
+            stack.enter_context(dask_cluster(args.dask, n_workers=args.dask_local or 1))
+            n_jobs = -1
+        start = time.perf_counter()
+        search = tune_hidden_sizes(
+            X_train,
+            y_train,
+            args.hidden,
+            cv=args.cv,
+            n_jobs=n_jobs,
+            halving=args.halving,
+            # scikit-learn's progress: "[CV 2/3; 1/4] END ... total time=3.1s".
+            verbose=0 if args.quiet else 3,
+            **params,
+        )
+        search_time = time.perf_counter() - start
+
+    rows = cv_results_table(search)
+    best = search.best_estimator_
+    _say(args, f"\nCandidates, best first ({args.cv}-fold CV accuracy)")
+    _say(args, format_cv_results(rows))
+    files = {
+        "cv_results.csv": _cv_results_csv(rows),
+        "cv_results.png": plot_cv_results(rows),
+    }
+    metrics = {
+        "search_time_s": round(search_time, 2),
+        "best_hidden_layer_sizes": list(search.best_params_["mlp__hidden_layer_sizes"]),
+        "cv": args.cv,
+        "halving": args.halving,
+        "cv_results": [
+            {**row, "hidden_layer_sizes": list(row["hidden_layer_sizes"])}
+            for row in rows
+        ],
+    }
+    refit_time = getattr(search, "refit_time_", None)
+    return _finish_run(best, X_train, test, args, out, refit_time, metrics, files)
+
+
+def _cv_results_csv(rows):
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["rank", "hidden_layer_sizes", "mean_score", "std_score", "mean_fit_time_s"]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row["rank"],
+                ",".join(map(str, row["hidden_layer_sizes"])) or "none",
+                f"{row['mean_score']:.6f}",
+                f"{row['std_score']:.6f}",
+                f"{row['mean_fit_time']:.3f}",
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _mlp_params(args):
+    """DigitMLPClassifier parameters from train's and tune's options."""
     params = {
         "hidden_layer_sizes": args.hidden,
         "epochs": args.epochs,
@@ -211,20 +372,17 @@ def _train(args):
         params["validation_fraction"] = args.validation_fraction
     else:
         params["validation_split"] = args.validation_fraction
-    pipe = make_digit_pipeline(**params)
-    out = _run_dir(args.out)
-    _say(args, f"Training on {len(X_train)} {args.dataset} images; results in {out}")
+    return params
 
-    # The progress display serves this run only; it is not part of the model.
-    if not args.quiet:
-        bar = sys.stdout.isatty()  # Keras's bar on a terminal, else lines
-        pipe.set_params(mlp__verbose=int(bar), mlp__callbacks=[_progress(pipe, bar)])
-    start = time.perf_counter()
-    pipe.fit(X_train, y_train)
-    fit_time = time.perf_counter() - start
-    pipe.set_params(mlp__callbacks=None, mlp__verbose=0)
 
-    metrics, files = _evaluate_and_report(pipe, test, args)
+def _finish_run(pipe, X_train, test, args, out, fit_time, metrics=None, files=None):
+    """Evaluate a fitted pipeline once on the test split; write the run folder."""
+    from . import save_model
+    from .reporting import plot_training_curves
+
+    test_metrics, report_files = _evaluate_and_report(pipe, test, args)
+    metrics = {**test_metrics, **(metrics or {})}
+    files = {**report_files, **(files or {})}
     mlp = pipe["mlp"]
     metrics.update(
         fit_time_s=round(fit_time, 2),
@@ -313,7 +471,9 @@ def _evaluate_and_report(estimator, test, args):
         "test_loss": log_loss(y_test, proba, labels=classes),
         "versions": _library_versions(),
     }
-    report = classification_report(y_test, y_pred, labels=classes, digits=4)
+    report = classification_report(
+        y_test, y_pred, labels=classes, digits=4, zero_division=0
+    )
     table = reporting.format_confusion_matrix(y_test, y_pred, labels=classes)
     _say(args, f"\nConfusion matrix (rows: true, columns: predicted)\n{table}")
     _say(args, f"\nClassification report\n{report}")
