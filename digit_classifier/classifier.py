@@ -21,6 +21,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 # Seeds handed to Keras and tf.data must fit in an int32.
 _MAX_SEED = np.iinfo(np.int32).max
+# batch_size="auto" never exceeds this (the best found on MNIST).
+MAX_AUTO_BATCH_SIZE = 256
+# Validation passes only predict: large batches cost less per sample.
+VALIDATION_BATCH_SIZE = 2048
 # Rows per predict_on_batch call: bounds memory on large inputs.
 _PREDICT_CHUNK = 8192
 
@@ -67,8 +71,10 @@ class DigitMLPClassifier(KerasClassifier):
         cosine, from ``learning_rate`` to 0 after ``epochs`` epochs;
         "constant" keeps it (use it to keep an optimizer instance's own).
 
-    batch_size : int, default=256
-        Number of samples per gradient update.
+    batch_size : int or "auto", default="auto"
+        Number of samples per gradient update. "auto" takes
+        ``min(256, n_samples // 32)``: 256 on MNIST, smaller batches (so
+        enough updates per epoch) on small data sets.
 
     epochs : int, default=15
         Maximum number of passes over the training data.
@@ -122,7 +128,7 @@ class DigitMLPClassifier(KerasClassifier):
         ``val_loss`` and ``val_accuracy`` without early stopping.
 
     validation_batch_size : int, default=None
-        Batch size of the validation pass; None uses ``batch_size``.
+        Batch size of the validation pass; None uses 2048.
 
     run_eagerly : bool, default=False
         Whether Keras runs the training step eagerly (for debugging).
@@ -171,8 +177,8 @@ class DigitMLPClassifier(KerasClassifier):
     >>> from sklearn.datasets import load_digits
     >>> from digit_classifier import DigitMLPClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = DigitMLPClassifier(hidden_layer_sizes=(64,), batch_size=32,
-    ...                          random_state=0).fit(X / 16, y)
+    >>> clf = DigitMLPClassifier(hidden_layer_sizes=(64,), random_state=0)
+    >>> clf = clf.fit(X / 16, y)
     >>> clf.predict(X[:3] / 16)
     array([0, 1, 2])
     >>> clf.score(X / 16, y) > 0.95
@@ -193,7 +199,10 @@ class DigitMLPClassifier(KerasClassifier):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"cosine", "constant"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -217,7 +226,7 @@ class DigitMLPClassifier(KerasClassifier):
         alpha=0.0,
         learning_rate=2e-3,
         learning_rate_schedule="cosine",
-        batch_size=256,
+        batch_size="auto",
         epochs=15,
         early_stopping=False,
         validation_fraction=0.1,
@@ -442,6 +451,12 @@ class DigitMLPClassifier(KerasClassifier):
             X, y, sample_weight, validation_data = _stratified_split(
                 X, y, sample_weight, validation_fraction, self._new_seed()
             )
+        if batch_size == "auto":
+            batch_size = min(MAX_AUTO_BATCH_SIZE, max(1, len(X) // 32))
+        if fit_args.get("validation_batch_size") is None:
+            # Keras would validate in batches of 32: over a second an epoch on
+            # MNIST, for a forward pass that large batches do in a tenth of it.
+            fit_args["validation_batch_size"] = VALIDATION_BATCH_SIZE
         if self.learning_rate_schedule == "cosine":
             callbacks.append(
                 keras.callbacks.LearningRateScheduler(

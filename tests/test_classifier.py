@@ -200,3 +200,13 @@ def test_clone_keeps_parameters_and_drops_the_model(fitted):
     copy = clone(fitted)
     assert copy.get_params() == fitted.get_params()
     assert not hasattr(copy, "model_")
+
+
+@pytest.mark.parametrize(("n_samples", "expected_batch"), [(537, 16), (10_000, 256)])
+def test_auto_batch_size_scales_with_the_data(n_samples, expected_batch):
+    rng = np.random.default_rng(0)
+    X = rng.random((n_samples, 4), dtype=np.float32)
+    y = np.arange(n_samples) % 3
+    clf = DigitMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X, y)
+    updates = int(clf.model_.optimizer.iterations)
+    assert updates == -(-n_samples // expected_batch)  # one epoch of batches
