@@ -28,8 +28,8 @@ def make_digit_pipeline(**mlp_params):
     >>> from digit_classifier import make_digit_pipeline
     >>> X, y = load_digits(return_X_y=True)
     >>> X = X * 255 / 16  # load_digits pixels are 0-16; raw pixels are 0-255
-    >>> pipe = make_digit_pipeline(hidden_layer_sizes=(64,), batch_size=32,
-    ...                            random_state=0).fit(X, y)
+    >>> pipe = make_digit_pipeline(hidden_layer_sizes=(64,), random_state=0)
+    >>> pipe = pipe.fit(X, y)
     >>> pipe.score(X, y) > 0.95
     True
     """

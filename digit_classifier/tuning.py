@@ -94,7 +94,7 @@ def tune_hidden_sizes(
     >>> from digit_classifier.tuning import tune_hidden_sizes
     >>> X, y = load_digits(return_X_y=True)
     >>> search = tune_hidden_sizes(X * 255 / 16, y, [(16,), (32,)], epochs=3,
-    ...                            batch_size=32, random_state=0)
+    ...                            random_state=0)
     >>> search.best_params_["mlp__hidden_layer_sizes"] in [(16,), (32,)]
     True
     """
@@ -221,7 +221,14 @@ def plot_cv_results(rows):
     ax = fig.subplots()
     stds = [row["std_score"] for row in rows]
     bars = ax.bar(names, means, yerr=stds, capsize=6, color="tab:blue")
-    ax.bar_label(bars, labels=[f"{mean:.4f}" for mean in means], padding=3)
+    # Inside the bars: above them the labels would collide with the error bars.
+    ax.bar_label(
+        bars,
+        labels=[f"{mean:.4f}" for mean in means],
+        label_type="center",
+        color="white",
+        fontweight="bold",
+    )
     # Zoom on the scores: accuracies near 1 would look all alike from 0.
     low = min(mean - std for mean, std in zip(means, stds, strict=True))
     high = max(mean + std for mean, std in zip(means, stds, strict=True))

@@ -18,8 +18,7 @@ IMAGES = np.round(digits.images * 255 / 16).astype(np.uint8)
 X_train, X_test, y_train, y_test = train_test_split(
     IMAGES, digits.target, test_size=0.25, stratify=digits.target, random_state=0
 )
-# Small data: small batches, for enough updates per epoch.
-PARAMS = {"hidden_layer_sizes": (64,), "batch_size": 32, "random_state": 0}
+PARAMS = {"hidden_layer_sizes": (64,), "random_state": 0}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +53,7 @@ def test_flat_rows_give_the_same_predictions(fitted):
 
 def test_grid_search_over_hidden_sizes():
     search = GridSearchCV(
-        make_digit_pipeline(batch_size=32, epochs=5, random_state=0),
+        make_digit_pipeline(epochs=10, random_state=0),
         {"mlp__hidden_layer_sizes": [(16,), (32,), (32, 16)]},
         cv=3,
         error_score="raise",

@@ -18,7 +18,7 @@ from digit_classifier.tuning import (
 (X_TRAIN, Y_TRAIN), (X_TEST, Y_TEST) = load_digits_split()
 X_SMALL, Y_SMALL = X_TRAIN[:600], Y_TRAIN[:600]
 GRID = [(8,), (32,)]
-QUICK = {"epochs": 3, "batch_size": 32, "random_state": 0}
+QUICK = {"epochs": 3, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
