@@ -532,11 +532,9 @@ def _read_inputs(path):
     if path.suffix.lower() == ".npy":
         # allow_pickle=False: a .npy file must not run code when loaded.
         array = np.load(path, allow_pickle=False)
-        if array.ndim == 2 and array.shape != (28, 28):
-            array = (
-                array.reshape(len(array), 28, 28) if array.shape[1] == 784 else array
-            )
-        if array.ndim == 2:
+        if array.ndim == 2 and array.shape[1] == 784:  # flat rows, an image each
+            array = array.reshape(len(array), 28, 28)
+        if array.ndim == 2:  # a single image
             return [str(path)], array[np.newaxis]
         if array.ndim != 3:
             raise ValueError(
