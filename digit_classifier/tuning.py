@@ -13,8 +13,6 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from .pipeline import make_digit_pipeline
-
 PARAM = "mlp__hidden_layer_sizes"
 
 
@@ -98,6 +96,9 @@ def tune_hidden_sizes(
     >>> search.best_params_["mlp__hidden_layer_sizes"] in [(16,), (32,)]
     True
     """
+    # Imported here: the tables and plots below need no TensorFlow.
+    from .pipeline import make_digit_pipeline
+
     candidates = _check_candidates(hidden_layer_sizes)
     pipe = make_digit_pipeline(random_state=random_state, **mlp_params)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
@@ -220,20 +221,14 @@ def plot_cv_results(rows):
     fig = Figure(figsize=(max(5, 1.2 * len(rows) + 2), 4.5), layout="constrained")
     ax = fig.subplots()
     stds = [row["std_score"] for row in rows]
-    bars = ax.bar(names, means, yerr=stds, capsize=6, color="tab:blue")
-    # Inside the bars: above them the labels would collide with the error bars.
-    ax.bar_label(
-        bars,
-        labels=[f"{mean:.4f}" for mean in means],
-        label_type="center",
-        color="white",
-        fontweight="bold",
-    )
+    # The score goes under each name: on the bars it would meet the error bars.
+    ticks = [f"{name}\n{mean:.4f}" for name, mean in zip(names, means, strict=True)]
+    ax.bar(ticks, means, yerr=stds, capsize=6, color="tab:blue")
     # Zoom on the scores: accuracies near 1 would look all alike from 0.
     low = min(mean - std for mean, std in zip(means, stds, strict=True))
     high = max(mean + std for mean, std in zip(means, stds, strict=True))
     ax.set_ylim(max(0.0, low - 0.02), min(1.0, high + 0.02))
-    ax.set_xlabel("Hidden layer sizes")
+    ax.set_xlabel("Hidden layer sizes and mean score")
     ax.set_ylabel("Mean CV score")
     ax.set_title("Cross-validated score per hidden configuration (±1 std)")
     ax.grid(True, axis="y", alpha=0.3)
