@@ -67,9 +67,10 @@ class DigitMLPClassifier(KerasClassifier):
         ``optimizer__learning_rate`` is given.
 
     learning_rate_schedule : {"cosine", "constant"}, default="cosine"
-        "cosine" lowers the learning rate after each epoch along half a
-        cosine, from ``learning_rate`` to 0 after ``epochs`` epochs;
-        "constant" keeps it (use it to keep an optimizer instance's own).
+        "cosine" lowers the learning rate after each epoch of :meth:`fit`
+        along half a cosine, from ``learning_rate`` to 0 after ``epochs``
+        epochs; "constant" keeps it (use it to keep an optimizer instance's
+        own). :meth:`partial_fit` keeps the optimizer's current rate.
 
     batch_size : int or "auto", default="auto"
         Number of samples per gradient update. "auto" takes
@@ -160,9 +161,8 @@ class DigitMLPClassifier(KerasClassifier):
         The fitted Keras network.
 
     history_ : dict of str to list of float
-        Per-epoch ``loss`` and ``accuracy``, ``val_loss`` and ``val_accuracy``
-        when a validation split is used, and ``learning_rate`` with the cosine
-        schedule.
+        Per-epoch ``loss``, ``accuracy`` and ``learning_rate``, and
+        ``val_loss`` and ``val_accuracy`` when a validation split is used.
 
     n_iter_ : int
         Number of epochs run.
@@ -457,16 +457,18 @@ class DigitMLPClassifier(KerasClassifier):
             # Keras would validate in batches of 32: over a second an epoch on
             # MNIST, for a forward pass that large batches do in a tenth of it.
             fit_args["validation_batch_size"] = VALIDATION_BATCH_SIZE
-        if self.learning_rate_schedule == "cosine":
-            callbacks.append(
-                keras.callbacks.LearningRateScheduler(
-                    functools.partial(
-                        _cosine_learning_rate,
-                        start=self._initial_learning_rate(),
-                        n_epochs=initial_epoch + epochs,
-                    )
-                )
+        # The cosine runs over each call of fit; partial_fit (which continues
+        # at a later epoch) keeps the current rate. Either way the scheduler
+        # records the rate of every epoch in history_.
+        if self.learning_rate_schedule == "cosine" and initial_epoch == 0:
+            schedule = functools.partial(
+                _cosine_learning_rate,
+                start=self._initial_learning_rate(),
+                n_epochs=epochs,
             )
+        else:
+            schedule = _current_learning_rate
+        callbacks.append(keras.callbacks.LearningRateScheduler(schedule))
         if self.early_stopping:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -517,6 +519,10 @@ class DigitMLPClassifier(KerasClassifier):
 def _cosine_learning_rate(epoch, _current, *, start, n_epochs):
     """Half a cosine from `start` at the first epoch towards 0 at `n_epochs`."""
     return start * 0.5 * (1 + math.cos(math.pi * epoch / n_epochs))
+
+
+def _current_learning_rate(_epoch, current):
+    return current
 
 
 def _stratified_split(X, y, sample_weight, validation_fraction, seed):

@@ -186,6 +186,8 @@ def test_partial_fit_continues_training(fitted):
     clf.partial_fit(X_DIGITS, Y_DIGITS)
     assert clf.n_iter_ == 2
     assert len(clf.history_["loss"]) == 2
+    # partial_fit keeps the learning rate: no schedule over a single epoch.
+    assert clf.history_["learning_rate"] == pytest.approx([clf.learning_rate] * 2)
 
 
 def test_pickle_round_trip_predicts_the_same(fitted):
