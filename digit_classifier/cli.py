@@ -267,6 +267,7 @@ def _tune(args):
         )
 
     from .tuning import (
+        cv_results_csv,
         cv_results_table,
         dask_cluster,
         format_cv_results,
@@ -314,7 +315,7 @@ def _tune(args):
     _say(args, f"\nCandidates, best first ({args.cv}-fold CV accuracy)")
     _say(args, format_cv_results(rows))
     files = {
-        "cv_results.csv": _cv_results_csv(rows),
+        "cv_results.csv": cv_results_csv(rows),
         "cv_results.png": plot_cv_results(rows),
     }
     metrics = {
@@ -330,28 +331,6 @@ def _tune(args):
     return _finish_run(
         best, X_train, test, args, out, search.refit_time_, metrics, files
     )
-
-
-def _cv_results_csv(rows):
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["rank", "hidden_layer_sizes", "mean_score", "std_score", "mean_fit_time_s"]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                row["rank"],
-                ",".join(map(str, row["hidden_layer_sizes"])) or "none",
-                f"{row['mean_score']:.6f}",
-                f"{row['std_score']:.6f}",
-                f"{row['mean_fit_time']:.3f}",
-            ]
-        )
-    return buffer.getvalue()
 
 
 def _mlp_params(args):

@@ -6,6 +6,8 @@ processes (``n_jobs``), or on a Dask cluster through
 """
 
 import contextlib
+import csv
+import io
 import os
 import warnings
 
@@ -193,12 +195,44 @@ def format_cv_results(rows):
     """
     lines = [f"{'rank':>4}  {'hidden':<16}{'mean score':>11}{'std':>9}{'fit time':>10}"]
     for row in rows:
-        hidden = ",".join(map(str, row["hidden_layer_sizes"])) or "none"
         lines.append(
-            f"{row['rank']:>4}  {hidden:<16}{row['mean_score']:>11.4f}"
+            f"{row['rank']:>4}  {_hidden_name(row):<16}{row['mean_score']:>11.4f}"
             f"{row['std_score']:>9.4f}{row['mean_fit_time']:>9.1f}s"
         )
     return "\n".join(lines)
+
+
+def cv_results_csv(rows):
+    """The rows of :func:`cv_results_table` as CSV text.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`cv_results_table`.
+
+    Returns
+    -------
+    text : str
+        A header line ``rank,hidden_layer_sizes,mean_score,std_score,
+        mean_fit_time_s``, then one line per candidate, hidden sizes written
+        as ``128,64`` in a quoted field.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["rank", "hidden_layer_sizes", "mean_score", "std_score", "mean_fit_time_s"]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row["rank"],
+                _hidden_name(row),
+                f"{row['mean_score']:.6f}",
+                f"{row['std_score']:.6f}",
+                f"{row['mean_fit_time']:.3f}",
+            ]
+        )
+    return buffer.getvalue()
 
 
 def plot_cv_results(rows):
@@ -216,7 +250,7 @@ def plot_cv_results(rows):
     """
     from matplotlib.figure import Figure
 
-    names = [",".join(map(str, r["hidden_layer_sizes"])) or "none" for r in rows]
+    names = [_hidden_name(row) for row in rows]
     means = [row["mean_score"] for row in rows]
     fig = Figure(figsize=(max(5, 1.2 * len(rows) + 2), 4.5), layout="constrained")
     ax = fig.subplots()
@@ -295,6 +329,10 @@ def dask_cluster(address=None, *, n_workers=2):
             ) from exc
         stack.enter_context(joblib.parallel_config(backend="dask"))
         yield client
+
+
+def _hidden_name(row):
+    return ",".join(map(str, row["hidden_layer_sizes"])) or "none"
 
 
 def _check_candidates(hidden_layer_sizes):

@@ -1,5 +1,7 @@
 """Searching hidden sizes: the API, parallel and Dask backends, the command."""
 
+import csv
+import io
 import json
 
 import numpy as np
@@ -8,6 +10,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from digit_classifier import DigitMLPClassifier, cli, load_digits_split
 from digit_classifier.tuning import (
+    cv_results_csv,
     cv_results_table,
     dask_cluster,
     format_cv_results,
@@ -52,6 +55,11 @@ def test_results_table_plot_and_text(serial_search):
         "1",
         ",".join(map(str, rows[0]["hidden_layer_sizes"])),
     ]
+    parsed = list(csv.DictReader(io.StringIO(cv_results_csv(rows))))
+    assert [row["rank"] for row in parsed] == ["1", "2"]
+    assert float(parsed[0]["mean_score"]) == pytest.approx(
+        rows[0]["mean_score"], abs=1e-6
+    )
     fig = plot_cv_results(rows)
     bars = fig.axes[0].patches
     assert [bar.get_height() for bar in bars] == pytest.approx(
