@@ -10,8 +10,7 @@ import keras
 import numpy as np
 from scikeras._utils import route_params
 from scikeras.wrappers import KerasClassifier
-from sklearn.base import BaseEstimator
-from sklearn.metrics import accuracy_score
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -494,26 +493,9 @@ class DigitMLPClassifier(KerasClassifier):
             self.history_.setdefault(key, []).extend(float(v) for v in values)
         self.n_iter_ = len(self.history_["loss"])
 
-    def score(self, X, y, sample_weight=None):
-        """Return the mean accuracy on the given test data and labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-
-        y : array-like of shape (n_samples,)
-            True labels for `X`.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean accuracy of ``self.predict(X)`` with respect to `y`.
-        """
-        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+    # scikeras's BaseWrapper.score comes first in the bases and re-validates
+    # y its own way; scikit-learn's is plain accuracy of predict.
+    score = ClassifierMixin.score
 
 
 def _cosine_learning_rate(epoch, _current, *, start, n_epochs):
