@@ -12,6 +12,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import StratifiedKFold, check_cv
 
 from digit_classifier import DigitMLPClassifier
+from digit_classifier import classifier as classifier_module
 
 X_DIGITS, Y_DIGITS = load_digits(n_class=3, return_X_y=True)
 X_DIGITS = (X_DIGITS / 16).astype(np.float32)
@@ -69,10 +70,61 @@ def test_predict_proba_rows_sum_to_one_and_match_predict(fitted):
     np.testing.assert_array_equal(fitted.predict(X_DIGITS), proba.argmax(axis=1))
 
 
-def test_predict_matches_keras_predict(fitted):
-    expected = fitted.model_.predict(X_DIGITS, verbose=0)
-    np.testing.assert_array_equal(fitted.predict_proba(X_DIGITS), expected)
-    np.testing.assert_array_equal(fitted.predict_proba(X_DIGITS[:1]), expected[:1])
+@pytest.fixture(scope="module")
+def fitted_mnist_shaped():
+    """The default network on MNIST-shaped inputs: the matrix kernels that count."""
+    rng = np.random.default_rng(0)
+    X = rng.random((300, 784), dtype=np.float32)
+    y = rng.integers(10, size=300)
+    return DigitMLPClassifier(epochs=1, random_state=0).fit(X, y), X
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 33, 300])
+def test_predictions_equal_keras_predict_bit_for_bit(fitted_mnist_shaped, n_rows):
+    clf, X = fitted_mnist_shaped
+    X = X[:n_rows]
+    # One batch, as predict_proba runs it: Keras's default of 32 rows a batch
+    # would give a lone 33rd row another kernel (last-bit differences).
+    expected = clf.model_.predict(X, batch_size=n_rows, verbose=0)
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+    np.testing.assert_array_equal(clf.predict(X), expected.argmax(axis=1))
+
+
+def test_single_images_equal_keras_predict_of_each(fitted_mnist_shaped):
+    clf, X = fitted_mnist_shaped
+    for row in X[:5]:
+        np.testing.assert_array_equal(
+            clf.predict_proba(row[np.newaxis]),
+            clf.model_.predict(row[np.newaxis], verbose=0),
+        )
+
+
+def test_large_inputs_are_predicted_in_chunks(fitted_mnist_shaped, monkeypatch):
+    clf, X = fitted_mnist_shaped
+    monkeypatch.setattr(classifier_module, "_PREDICT_CHUNK", 100)
+    # 4 chunks of 75 rows: none has a lone row that would change its kernel.
+    expected = clf.model_.predict(X, batch_size=len(X), verbose=0)
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
+def test_fast_path_follows_the_weights_through_partial_fit(fitted):
+    clf = pickle.loads(pickle.dumps(fitted))
+    before = clf.predict_proba(X_DIGITS)
+    clf.partial_fit(X_DIGITS, Y_DIGITS)
+    after = clf.predict_proba(X_DIGITS)
+    assert not np.array_equal(after, before)
+    expected = clf.model_.predict(X_DIGITS, batch_size=len(X_DIGITS), verbose=0)
+    np.testing.assert_array_equal(after, expected)
+
+
+def test_refit_replaces_the_traced_network(fitted):
+    clf = clone(fitted).fit(X_DIGITS, Y_DIGITS)
+    old_model = clf.model_
+    clf.predict_proba(X_DIGITS[:1])
+    clf.set_params(hidden_layer_sizes=(8,)).fit(X_DIGITS, Y_DIGITS)
+    assert clf.model_ is not old_model
+    expected = clf.model_.predict(X_DIGITS, batch_size=len(X_DIGITS), verbose=0)
+    np.testing.assert_array_equal(clf.predict_proba(X_DIGITS), expected)
 
 
 def test_string_labels_round_trip():
