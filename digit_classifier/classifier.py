@@ -60,6 +60,22 @@ class DigitMLPClassifier(KerasClassifier):
         L2 penalty factor on the hidden and output kernels (Keras's
         ``L2(alpha)``: ``alpha * sum(w ** 2)`` is added to the loss).
 
+    augment_rotation : float in [0, 180], default=0.0
+        Largest random rotation of the training images, in degrees. With
+        ``augment_zoom`` and ``augment_shift``, a data augmentation that
+        Keras layers inside the network apply to each training batch (new
+        random transforms every epoch) and skip at prediction; pixels moved
+        in from outside the image are 0, MNIST's background. Any of the
+        three needs square images: ``n_features_in_`` a perfect square.
+
+    augment_zoom : float in [0, 1), default=0.0
+        Largest random zoom of the training images, in or out, as a fraction
+        of their size.
+
+    augment_shift : float in [0, 1), default=0.0
+        Largest random shift of the training images, along each axis, as a
+        fraction of their side (0.1 is 2.8 pixels on MNIST's 28).
+
     learning_rate : float > 0, default=2e-3
         Learning rate of the optimizer (its starting value with the cosine
         schedule). Ignored when ``optimizer`` is an optimizer instance or
@@ -196,6 +212,9 @@ class DigitMLPClassifier(KerasClassifier):
         ],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "augment_rotation": [Interval(Real, 0, 180, closed="both")],
+        "augment_zoom": [Interval(Real, 0, 1, closed="left")],
+        "augment_shift": [Interval(Real, 0, 1, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"cosine", "constant"})],
         "batch_size": [
@@ -223,6 +242,9 @@ class DigitMLPClassifier(KerasClassifier):
         activation="relu",
         dropout=0.3,
         alpha=0.0,
+        augment_rotation=0.0,
+        augment_zoom=0.0,
+        augment_shift=0.0,
         learning_rate=2e-3,
         learning_rate_schedule="cosine",
         batch_size="auto",
@@ -269,6 +291,9 @@ class DigitMLPClassifier(KerasClassifier):
         self.activation = activation
         self.dropout = dropout
         self.alpha = alpha
+        self.augment_rotation = augment_rotation
+        self.augment_zoom = augment_zoom
+        self.augment_shift = augment_shift
         self.learning_rate = learning_rate
         self.learning_rate_schedule = learning_rate_schedule
         self.early_stopping = early_stopping
@@ -420,7 +445,7 @@ class DigitMLPClassifier(KerasClassifier):
     def _keras_build_fn(self, compile_kwargs):
         regularizer = keras.regularizers.L2(self.alpha) if self.alpha > 0 else None
         inputs = keras.Input(shape=(self.n_features_in_,), dtype="float32")
-        x = inputs
+        x = self._augmentation(inputs)
         for i, units in enumerate(np.ravel(self.hidden_layer_sizes), start=1):
             x = keras.layers.Dense(
                 int(units),
@@ -450,6 +475,34 @@ class DigitMLPClassifier(KerasClassifier):
             **{**compile_kwargs, "metrics": compile_kwargs["metrics"] or ["accuracy"]}
         )
         return model
+
+    def _augmentation(self, x):
+        """Random rotation, zoom and shift of the training images, if asked."""
+        if not (self.augment_rotation or self.augment_zoom or self.augment_shift):
+            return x
+        side = math.isqrt(self.n_features_in_)
+        if side * side != self.n_features_in_:
+            raise ValueError(
+                "augment_rotation, augment_zoom and augment_shift need square "
+                f"images, but X has {self.n_features_in_} features, not a "
+                "perfect square. Set them to 0 for other data."
+            )
+        # Pixels moved in from outside the image are background: MNIST's 0.
+        fill = {"fill_mode": "constant", "fill_value": 0.0}
+        x = keras.layers.Reshape((side, side, 1), name="image")(x)
+        if self.augment_rotation:
+            x = keras.layers.RandomRotation(
+                self.augment_rotation / 360, seed=self._new_seed(), **fill
+            )(x)
+        if self.augment_zoom:
+            x = keras.layers.RandomZoom(
+                self.augment_zoom, seed=self._new_seed(), **fill
+            )(x)
+        if self.augment_shift:
+            x = keras.layers.RandomTranslation(
+                self.augment_shift, self.augment_shift, seed=self._new_seed(), **fill
+            )(x)
+        return keras.layers.Flatten(name="pixels")(x)
 
     def _initial_learning_rate(self):
         # A routed optimizer__learning_rate wins over our flat parameter.

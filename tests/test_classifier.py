@@ -127,6 +127,49 @@ def test_refit_replaces_the_traced_network(fitted):
     np.testing.assert_array_equal(clf.predict_proba(X_DIGITS), expected)
 
 
+AUGMENTED = {"augment_rotation": 10, "augment_zoom": 0.1, "augment_shift": 0.1}
+
+
+def test_augmentation_transforms_training_images_only():
+    clf = DigitMLPClassifier(**SMALL, **AUGMENTED, random_state=0)
+    clf.fit(X_DIGITS, Y_DIGITS)
+    layers = [type(layer).__name__ for layer in clf.model_.layers]
+    assert layers[1:6] == [
+        "Reshape",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "Flatten",
+    ]
+    # Inactive at prediction: the same outputs however often one predicts,
+    # and as the network called in inference mode.
+    proba = clf.predict_proba(X_DIGITS)
+    np.testing.assert_array_equal(clf.predict_proba(X_DIGITS), proba)
+    images = X_DIGITS.reshape(-1, 8, 8, 1)
+    augment = clf.model_.layers[1:6]
+    unchanged = images
+    for layer in augment[1:4]:
+        unchanged = layer(unchanged, training=False)
+    np.testing.assert_array_equal(np.asarray(unchanged), images)
+    # Active in training: each call transforms the images anew.
+    moved = [np.asarray(augment[3](images, training=True)) for _ in range(2)]
+    assert not np.array_equal(moved[0], images)
+    assert not np.array_equal(moved[0], moved[1])
+
+
+def test_augmented_training_is_reproducible():
+    first, second = (
+        DigitMLPClassifier(**SMALL, **AUGMENTED, random_state=0).fit(X_DIGITS, Y_DIGITS)
+        for _ in range(2)
+    )
+    assert first.history_["loss"] == second.history_["loss"]
+    np.testing.assert_array_equal(
+        first.predict_proba(X_DIGITS), second.predict_proba(X_DIGITS)
+    )
+    plain = DigitMLPClassifier(**SMALL, random_state=0).fit(X_DIGITS, Y_DIGITS)
+    assert plain.history_["loss"] != first.history_["loss"]
+
+
 def test_string_labels_round_trip():
     names = np.array(["zero", "one", "two"])[Y_DIGITS]
     clf = DigitMLPClassifier(**SMALL, random_state=0).fit(X_DIGITS, names)

@@ -36,6 +36,12 @@ QUICK = {"hidden_layer_sizes": (8,), "epochs": 1, "batch_size": 256}
             "the range (0.0, inf). Got 0 instead.",
         ),
         ({"activation": "relu6"}, "The 'activation' parameter of DigitMLPClassifier"),
+        (
+            {"augment_rotation": 200},
+            "The 'augment_rotation' parameter of DigitMLPClassifier must be a float "
+            "in the range [0.0, 180.0]. Got 200 instead.",
+        ),
+        ({"augment_shift": -0.1}, "The 'augment_shift' parameter"),
         ({"epochs": 0}, "The 'epochs' parameter of DigitMLPClassifier"),
         ({"batch_size": 0}, "The 'batch_size' parameter of DigitMLPClassifier"),
         ({"validation_fraction": 1.0}, "The 'validation_fraction' parameter"),
@@ -103,3 +109,9 @@ def test_misspelt_parameter():
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         clf.fit(X, Y)
+
+
+def test_augmentation_needs_square_images():
+    clf = DigitMLPClassifier(**QUICK, augment_shift=0.1)
+    with pytest.raises(ValueError, match="X has 63 features, not a perfect square"):
+        clf.fit(X[:, :63], Y)
