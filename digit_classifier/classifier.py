@@ -526,13 +526,18 @@ class DigitMLPClassifier(KerasClassifier):
         validation_fraction = (
             self.validation_fraction if self.early_stopping else validation_split
         )
+        # Rows, not copies: the training batches are gathered from X itself.
+        train_rows = np.arange(len(X))
         validation_data = None
         if validation_fraction:
-            X, y, sample_weight, validation_data = _stratified_split(
-                X, y, sample_weight, validation_fraction, self._new_seed()
+            train_rows, validation_rows = _stratified_split(
+                y, validation_fraction, self._new_seed()
+            )
+            validation_data = tuple(
+                a[validation_rows] for a in (X, y, sample_weight) if a is not None
             )
         if batch_size == "auto":
-            batch_size = min(MAX_AUTO_BATCH_SIZE, max(1, len(X) // 32))
+            batch_size = min(MAX_AUTO_BATCH_SIZE, max(1, len(train_rows) // 32))
         if fit_args.get("validation_batch_size") is None:
             # Keras would validate in batches of 32: over a second an epoch on
             # MNIST, for a forward pass that large batches do in a tenth of it.
@@ -559,7 +564,9 @@ class DigitMLPClassifier(KerasClassifier):
             )
 
         history = self.model_.fit(
-            _batches(X, y, sample_weight, batch_size, shuffle, self._new_seed()),
+            _batches(
+                X, y, sample_weight, train_rows, batch_size, shuffle, self._new_seed()
+            ),
             shuffle=False,  # the batches are already shuffled
             epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch,
@@ -588,23 +595,18 @@ def _current_learning_rate(_epoch, current):
     return current
 
 
-def _stratified_split(X, y, sample_weight, validation_fraction, seed):
-    """Hold out a stratified validation set; return the rest and Keras's tuple."""
-    arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
-    parts = train_test_split(
-        *arrays,
+def _stratified_split(y, validation_fraction, seed):
+    """Training and validation rows, stratified by class."""
+    return train_test_split(
+        np.arange(len(y)),
         test_size=validation_fraction,
         stratify=y,
         random_state=seed,
     )
-    train, validation = parts[0::2], parts[1::2]
-    X, y = train[:2]
-    sample_weight = train[2] if sample_weight is not None else None
-    return X, y, sample_weight, tuple(validation)
 
 
-def _batches(X, y, sample_weight, batch_size, shuffle, seed):
-    """A tf.data pipeline of (X, y[, sample_weight]) batches.
+def _batches(X, y, sample_weight, rows, batch_size, shuffle, seed):
+    """A tf.data pipeline of (X, y[, sample_weight]) batches of the given rows.
 
     Keras's own array adapter shuffles with TensorFlow's global seed; an
     explicit op seed makes the order reproducible without touching it.
@@ -614,9 +616,9 @@ def _batches(X, y, sample_weight, batch_size, shuffle, seed):
     tensors = tuple(
         tf.convert_to_tensor(a) for a in (X, y, sample_weight) if a is not None
     )
-    indices = tf.data.Dataset.range(len(X))
+    indices = tf.data.Dataset.from_tensor_slices(rows)
     if shuffle:
-        indices = indices.shuffle(len(X), seed=seed, reshuffle_each_iteration=True)
+        indices = indices.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
     return (
         indices.batch(batch_size)
         .map(

@@ -57,7 +57,7 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : PixelNormalizer
             The fitted normalizer.
         """
-        self._validate_pixels(X, reset=True)
+        self._validate_pixels(X, reset=True, copy=False)
         return self
 
     def transform(self, X):
@@ -75,15 +75,41 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The pixels divided by 255.
         """
         check_is_fitted(self)
-        X = self._validate_pixels(X, reset=False)
-        return X / np.float32(MAX_PIXEL_VALUE)
+        return self._scale(self._validate_pixels(X, reset=False))
 
-    def _validate_pixels(self, X, reset):
+    def fit_transform(self, X, y=None):
+        """Record the number of pixels, then flatten and scale the images.
+
+        The same as ``fit(X).transform(X)`` with a single conversion of the
+        pixels to float32.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or \
+(n_samples, height, width)
+            Images with pixel values in [0, 255].
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_scaled : ndarray of shape (n_samples, n_pixels), dtype float32
+            The pixels divided by 255.
+        """
+        return self._scale(self._validate_pixels(X, reset=True))
+
+    @staticmethod
+    def _scale(X):
+        # X is our own float32 copy (validated with copy=True): scale in place.
+        return np.divide(X, MAX_PIXEL_VALUE, out=X, dtype=np.float32)
+
+    def _validate_pixels(self, X, reset, copy=True):
         if not (issparse(X) or hasattr(X, "columns")):
             X = np.asarray(X)
             if X.ndim == 3:
                 X = X.reshape(len(X), -1)
-        X = validate_data(self, X, reset=reset, dtype=np.float32)
+        X = validate_data(self, X, reset=reset, dtype=np.float32, copy=copy)
         if X.min() < 0:
             raise ValueError(
                 f"Negative values in data passed to PixelNormalizer (minimum "
