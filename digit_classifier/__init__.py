@@ -9,6 +9,8 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "DigitMLPClassifier": "classifier",
     "PixelNormalizer": "preprocessing",
+    "DigitImagePreprocessor": "images",
+    "load_digit_image": "images",
     "make_digit_pipeline": "pipeline",
     "load_mnist": "datasets",
     "load_digits_split": "datasets",

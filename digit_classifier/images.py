@@ -1,0 +1,554 @@
+"""Bringing photos and scans of handwritten digits to MNIST's form.
+
+MNIST's digits are light on a dark background, scaled so that the longer
+side of their bounding box is 20 pixels and placed in a 28x28 frame with
+their centre of mass at its centre. A model trained on MNIST reads other
+images well only once they have that form too: :func:`load_digit_image` and
+:class:`DigitImagePreprocessor` bring an image file or array of any size,
+colour and polarity to it, in these steps:
+
+1. grayscale: colour is weighed by luminance, transparency is composited on
+   white paper, 16-bit samples are scaled to 8 bits and the EXIF orientation
+   is applied; large images are first shrunk to ``WORKING_SIZE``;
+2. polarity: dark ink on light paper is inverted, so that the ink is light;
+3. background: a grey-level opening wider than any stroke estimates the
+   background (uneven lighting included) and is subtracted; a threshold that
+   is Otsu's, but never within the background's own noise, finds the ink,
+   and small specks apart from the digit are dropped;
+4. size: the digit's bounding box is cropped and scaled, with
+   anti-aliasing, so that its longer side is 20 pixels; strokes much thinner
+   than MNIST's (a fine pen in a large photo) are first widened to about
+   MNIST's width, which MNIST's own steps do not need to do;
+5. position: it is placed in the 28x28 frame with its centre of mass at the
+   centre.
+
+An MNIST digit goes through these steps nearly unchanged.
+"""
+
+import os
+import struct
+import warnings
+from numbers import Integral
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval
+
+IMAGE_SIZE = 28
+# MNIST's digits fill a 20x20 box inside the 28x28 frame...
+DIGIT_SIZE = 20
+# ... and their centres of mass lie at pixel (14, 14): the mean over the test
+# set is (13.99, 14.00).
+CENTRE = 14
+# Refuse larger images before decoding them (decompression bombs). 50
+# megapixels is more than phones' default photos; decoded in RGB, 150 MB.
+MAX_PIXELS = 50_000_000
+# Images are shrunk to this longer side first, which bounds the work per image
+# and keeps a digit of a tenth of the photo at 50 pixels, well above 20.
+WORKING_SIZE = 512
+# Marks that stand out from the background by fewer grey levels (of 255) are
+# taken for paper texture or noise, not for a digit.
+MIN_CONTRAST = 32
+# A digit spans at least this fraction of the image's longer side; smaller
+# marks are specks of dust or noise.
+MIN_DIGIT_FRACTION = 0.05
+# The ink threshold stays this many robust standard deviations above the
+# median, so that Otsu's method never splits the background's noise.
+NOISE_SIGMAS = 5
+# Parts of the ink smaller than this fraction of the largest part are specks
+# of dust or noise, not strokes.
+MIN_PART_FRACTION = 0.05
+# The ink's core: this percentile of the ink's grey levels is mapped to 255.
+INK_PERCENTILE = 90
+# Strokes thinner than this many pixels of the 20-pixel digit are widened to
+# it (99% of MNIST's digits have wider strokes; the median is about 2.6 px),
+# in digits of at least THICKEN_MIN_EXTENT pixels, large enough to measure.
+MIN_STROKE_WIDTH = 2.0
+THICKEN_MIN_EXTENT = 60
+# Samples of 16-bit images are divided by this to give 8-bit ones.
+UINT16_TO_UINT8 = 257
+SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
+
+
+def read_image(path, *, max_pixels=MAX_PIXELS):
+    """Read an image file as it looks, as an 8-bit array.
+
+    The EXIF orientation is applied, transparent parts are composited on
+    white and 16-bit samples are scaled to 8 bits; the digit is not touched.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An image file in any format Pillow reads (PNG, JPEG, TIFF, BMP, GIF,
+        WebP, ...), holding a single image.
+
+    max_pixels : int, default=MAX_PIXELS
+        Refuse images with more pixels than this, before decoding them, so
+        that a small file cannot fill the memory (a decompression bomb).
+
+    Returns
+    -------
+    image : ndarray of shape (height, width) or (height, width, 3), dtype uint8
+        Grayscale images as 2D arrays, colour ones as RGB.
+
+    Raises
+    ------
+    ValueError
+        If the file is not an image, is truncated or corrupt, has more than
+        `max_pixels` pixels, or holds several frames (an animation or a
+        multi-page file). The message names the file.
+
+    OSError
+        If the file cannot be opened (missing, unreadable).
+
+    See Also
+    --------
+    load_digit_image : The image brought to MNIST's form.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "red.png")
+    >>> Image.new("RGBA", (40, 30), (255, 0, 0, 255)).save(path)
+    >>> image = read_image(path)
+    >>> image.shape, image.dtype, image[0, 0].tolist()
+    ((30, 40, 3), dtype('uint8'), [255, 0, 0])
+    """
+    _check_max_pixels(max_pixels)
+    name = os.fspath(path)
+    # max_pixels is the limit; Pillow's warning below its own limit would only
+    # repeat it. Pillow's DecompressionBombError, at twice that, still applies.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except UnidentifiedImageError as exc:
+            raise ValueError(f"{name} is not an image file Pillow can read.") from exc
+        except Image.DecompressionBombError as exc:
+            raise ValueError(f"{name} is too large to decode safely: {exc}") from exc
+        with image:
+            _check_single_image(image, name, max_pixels)
+            try:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+            # What Pillow's decoders raise on bad data, e.g. "image file is
+            # truncated" (OSError) or "broken PNG file" (SyntaxError).
+            except (OSError, SyntaxError, EOFError, IndexError, struct.error) as exc:
+                raise ValueError(f"{name} is truncated or corrupt: {exc}.") from exc
+    try:
+        return _as_8bit_array(image)
+    except ValueError as exc:  # e.g. "conversion from LAB to RGB not supported"
+        raise ValueError(f"{name} has an unsupported image mode: {exc}.") from exc
+
+
+def load_digit_image(path_or_array, *, max_pixels=MAX_PIXELS):
+    """Bring a photo or scan of one handwritten digit to MNIST's form.
+
+    Parameters
+    ----------
+    path_or_array : str, os.PathLike or array-like
+        An image file (see :func:`read_image`), or the pixels of an image
+        of any size: a 2D grayscale array of shape ``(height, width)`` or a
+        3D colour array of shape ``(height, width, 3)`` (RGB) or
+        ``(height, width, 4)`` (RGBA), with values in [0, 255] (a boolean
+        array is a drawing: True for ink). The digit may be dark on light or
+        light on dark, anywhere in the image.
+
+    max_pixels : int, default=MAX_PIXELS
+        Refuse image files with more pixels than this, before decoding them.
+
+    Returns
+    -------
+    digit : ndarray of shape (28, 28), dtype uint8
+        The digit light on a black background, its longer side 20 pixels,
+        its centre of mass at pixel (14, 14), its strokes at full intensity.
+
+    Raises
+    ------
+    ValueError
+        If no digit is found (a blank image, or marks too faint to tell from
+        the paper), if an array has the wrong shape or values, or for the
+        bad files listed in :func:`read_image`.
+
+    See Also
+    --------
+    DigitImagePreprocessor : The same for many images, in a pipeline.
+
+    Examples
+    --------
+    A dark vertical stroke, a "1", low in a large grey photo:
+
+    >>> import numpy as np
+    >>> from digit_classifier import load_digit_image
+    >>> photo = np.full((300, 200), 200, dtype=np.uint8)
+    >>> photo[150:270, 40:55] = 30
+    >>> digit = load_digit_image(photo)
+    >>> digit.shape, digit.dtype, digit.max()
+    ((28, 28), dtype('uint8'), np.uint8(255))
+    >>> rows = np.flatnonzero(digit.any(axis=1))
+    >>> print(rows.min(), rows.max())  # 20 rows, centred on row 14
+    4 23
+    """
+    return _load_digit(path_or_array, "image", max_pixels)
+
+
+# TransformerMixin stands left of BaseEstimator so its methods take precedence.
+class DigitImagePreprocessor(TransformerMixin, BaseEstimator):
+    """Bring image files or arrays of any size to MNIST's 28x28 form.
+
+    Applies :func:`load_digit_image` to each image, so that a pipeline
+    fitted on MNIST can take photos and scans directly. It learns nothing:
+    :meth:`fit` only checks the parameters.
+
+    Parameters
+    ----------
+    max_pixels : int, default=MAX_PIXELS
+        Refuse image files with more pixels than this, before decoding them
+        (a guard against decompression bombs).
+
+    See Also
+    --------
+    load_digit_image : The same for one image.
+
+    PixelNormalizer : The next step: flat rows scaled to [0, 1].
+
+    Examples
+    --------
+    Put it before a pipeline fitted on 28x28 MNIST arrays; here, two
+    strokes drawn in black on white paper:
+
+    >>> import numpy as np
+    >>> from digit_classifier import DigitImagePreprocessor
+    >>> paper = np.full((100, 80), 255, dtype=np.uint8)
+    >>> one, minus = paper.copy(), paper.copy()
+    >>> one[10:90, 34:46] = 0
+    >>> minus[45:55, 10:70] = 0
+    >>> X = DigitImagePreprocessor().transform([one, minus])
+    >>> X.shape, X.dtype
+    ((2, 28, 28), dtype('uint8'))
+    >>> for digit in X:
+    ...     height = np.count_nonzero(digit.any(axis=1))
+    ...     width = np.count_nonzero(digit.any(axis=0))
+    ...     print(f"{height} rows x {width} columns")
+    20 rows x 3 columns
+    3 rows x 20 columns
+
+    With a fitted MNIST model, ``make_pipeline(DigitImagePreprocessor(),
+    model).predict(["photo.jpg", "scan.png"])`` reads image files.
+    """
+
+    _parameter_constraints: dict = {
+        "max_pixels": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, max_pixels=MAX_PIXELS):
+        self.max_pixels = max_pixels
+
+    def fit(self, X, y=None):
+        """Check the parameters; nothing is learned.
+
+        Parameters
+        ----------
+        X : list
+            Ignored.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : DigitImagePreprocessor
+            This preprocessor.
+        """
+        self._validate_params()
+        return self
+
+    def transform(self, X):
+        """Bring each image to MNIST's form.
+
+        Parameters
+        ----------
+        X : list of (str, os.PathLike or array-like)
+            Image file paths, or arrays of shape ``(height, width)``,
+            ``(height, width, 3)`` or ``(height, width, 4)`` with values in
+            [0, 255]; the images may differ in size. A 3D array of shape
+            ``(n_images, height, width)`` is read as that many grayscale
+            images.
+
+        Returns
+        -------
+        X_mnist : ndarray of shape (n_images, 28, 28), dtype uint8
+            The digits, light on black, as in MNIST.
+
+        Raises
+        ------
+        ValueError
+            For the first image in which no digit is found, or that cannot
+            be read; the message names it (its path, or ``X[i]``).
+        """
+        self._validate_params()
+        if isinstance(X, (str, os.PathLike)):
+            raise ValueError(
+                "Expected a list of image paths or arrays, got a single path "
+                f"{os.fspath(X)!r}; wrap it in a list."
+            )
+        # One name per image, for the errors: its path, else its position.
+        items = list(X)
+        if not items:
+            raise ValueError(
+                "Found 0 images while a minimum of 1 is required by "
+                "DigitImagePreprocessor."
+            )
+        digits = [
+            _load_digit(
+                item,
+                os.fspath(item) if isinstance(item, (str, os.PathLike)) else f"X[{i}]",
+                self.max_pixels,
+            )
+            for i, item in enumerate(items)
+        ]
+        return np.stack(digits)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Lists of paths or of images of any size, not a 2D feature matrix.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def _load_digit(path_or_array, name, max_pixels):
+    if isinstance(path_or_array, (str, os.PathLike)):
+        name = os.fspath(path_or_array)
+        pixels = read_image(path_or_array, max_pixels=max_pixels)
+    else:
+        _check_max_pixels(max_pixels)
+        pixels = _check_pixels(path_or_array, name)
+    return _mnist_form(_grayscale(pixels), name)
+
+
+def _check_max_pixels(max_pixels):
+    if not isinstance(max_pixels, Integral) or max_pixels < 1:
+        raise ValueError(f"max_pixels must be a positive integer, got {max_pixels!r}.")
+
+
+def _check_single_image(image, name, max_pixels):
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ValueError(
+            f"{name} is {width}x{height} = {width * height:,} pixels, over the "
+            f"limit of {max_pixels:,} (max_pixels) that guards against "
+            "decompression bombs. Pass a larger max_pixels if you trust the file."
+        )
+    # An MPO file (as some cameras write) is a JPEG followed by extra views or
+    # a depth map; its first frame is the photo. Other frames are ambiguous.
+    n_frames = getattr(image, "n_frames", 1)
+    if n_frames > 1 and image.format != "MPO":
+        raise ValueError(
+            f"{name} holds {n_frames} frames (an animation or a multi-page "
+            "file); save the frame with the digit as an image of its own."
+        )
+
+
+def _as_8bit_array(image):
+    """A decoded PIL image as a 2D grayscale or 3D RGB uint8 array."""
+    if image.mode in SIXTEEN_BIT_MODES:
+        # Pillow's convert("L") would clip 16-bit samples at 255.
+        samples = np.asarray(image, dtype=np.float64) / UINT16_TO_UINT8
+        return np.round(np.clip(samples, 0, 255)).astype(np.uint8)
+    if image.mode == "F":
+        return np.round(np.clip(np.asarray(image), 0, 255)).astype(np.uint8)
+    grayscale = image.mode in {"1", "L", "LA", "La"} or (
+        image.mode in {"P", "PA"} and image.palette.mode == "L"
+    )
+    if image.has_transparency_data:
+        # Transparent parts show what is behind: take it to be white paper.
+        paper = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(paper, image.convert("RGBA"))
+    return np.asarray(image.convert("L" if grayscale else "RGB"))
+
+
+def _check_pixels(array, name):
+    """An image array's pixels as a 2D or 3D array in [0, 255]."""
+    array = np.asarray(array)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim != 2 and not (array.ndim == 3 and array.shape[2] in (3, 4)):
+        raise ValueError(
+            f"{name} must be a grayscale image of shape (height, width) or a "
+            "colour one of shape (height, width, 3) or (height, width, 4), got "
+            f"an array of shape {array.shape}."
+        )
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, got dtype {array.dtype}.")
+    if array.dtype == bool:  # a drawing: True where the ink is
+        return array * np.uint8(255)
+    if array.size and not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if array.size and (array.min() < 0 or array.max() > 255):
+        raise ValueError(
+            f"{name} has pixel values outside [0, 255] (minimum {array.min():g}, "
+            f"maximum {array.max():g}). Scale 16-bit or [0, 1] images to 8-bit "
+            "values first."
+        )
+    return array
+
+
+def _grayscale(pixels):
+    """Grey levels in [0, 255] as float32, shrunk to at most WORKING_SIZE."""
+    if pixels.ndim == 3:
+        pixels = pixels.astype(np.uint8)
+        if pixels.shape[2] == 4:
+            paper = Image.new("RGBA", pixels.shape[1::-1], "white")
+            image = Image.alpha_composite(paper, Image.fromarray(pixels, "RGBA"))
+        else:
+            image = Image.fromarray(pixels, "RGB")
+        # Pillow weighs the channels by luminance (ITU-R 601-2).
+        image = image.convert("L")
+    else:
+        image = Image.fromarray(pixels.astype(np.float32))
+    if max(image.size) > WORKING_SIZE:
+        scale = WORKING_SIZE / max(image.size)
+        size = [max(1, round(side * scale)) for side in image.size]
+        # BOX averages the pixels each new pixel covers: anti-aliased.
+        image = image.convert("F").resize(size, Image.Resampling.BOX)
+    return np.asarray(image, dtype=np.float32)
+
+
+def _mnist_form(gray, name):
+    """A float grayscale image in [0, 255] -> the 28x28 uint8 MNIST digit."""
+    if gray.size == 0:
+        raise ValueError(
+            f"no digit found in {name}: the image has no pixels (shape {gray.shape})."
+        )
+    # The smoothed copy decides polarity, background and ink, so that single
+    # noisy pixels or JPEG artefacts do not; the output keeps the real pixels.
+    smooth = ndimage.gaussian_filter(gray, sigma=1)
+    if _is_dark_on_light(smooth):
+        gray, smooth = 255 - gray, 255 - smooth
+
+    # Opening (erosion, then dilation) with a window wider than any stroke
+    # removes the strokes and keeps the background, uneven lighting included.
+    window = max(3, max(gray.shape) // 2)
+    background = ndimage.grey_opening(smooth, size=window)
+    ink, smooth = gray - background, smooth - background
+
+    if smooth.max() - np.median(smooth) < MIN_CONTRAST:
+        raise ValueError(
+            f"no digit found in {name}: the image is blank (nothing stands out "
+            f"from the background by {MIN_CONTRAST} of 255 grey levels)."
+        )
+    digit = _digit_mask(smooth)
+    if not digit.any():
+        raise ValueError(
+            f"no digit found in {name}: nothing stands out from the noise of "
+            "the background."
+        )
+    extent = max(np.ptp(np.nonzero(digit), axis=1)) + 1
+    if extent < MIN_DIGIT_FRACTION * max(gray.shape):
+        raise ValueError(
+            f"no digit found in {name}: its marks span at most {extent} of its "
+            f"{max(gray.shape)} pixels, too small for a digit (a speck of dust "
+            "or noise?)."
+        )
+
+    # Pixels near the strokes keep their soft edges; everything else is set to
+    # black. The noise far from the digit tells how much to subtract near it.
+    margin = 1 + extent // (2 * DIGIT_SIZE)  # half a pixel of the 20x20 digit
+    near = ndimage.maximum_filter(digit, size=2 * margin + 1)
+    noise = max(0.0, np.percentile(ink[~near], 99)) if (~near).any() else 0.0
+    contrast = np.percentile(ink[digit], INK_PERCENTILE) - noise
+    if contrast < MIN_CONTRAST:
+        raise ValueError(
+            f"no digit found in {name}: its marks stand out from the background "
+            f"by {max(contrast, 0):.0f} of 255 grey levels, fewer than "
+            f"{MIN_CONTRAST}."
+        )
+    # MNIST's strokes are at full intensity in their core; map it to 255.
+    ink = np.clip((ink - noise) / contrast, 0, 1) * 255 * near
+    ink = _thicken(ink, digit, extent)
+
+    rows, cols = np.nonzero(ink)
+    ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    return _centre(_scale_to_digit_size(ink))
+
+
+def _thicken(ink, digit, extent):
+    """Widen strokes much thinner than MNIST's (a fine pen on a large photo)."""
+    if extent < THICKEN_MIN_EXTENT:
+        return ink  # MNIST-sized or smaller: too few pixels to measure strokes
+    # A stroke's width is its area over its length, half the outline's length.
+    outline = np.count_nonzero(digit & ~ndimage.binary_erosion(digit))
+    width = 2 * np.count_nonzero(digit) / outline
+    target = MIN_STROKE_WIDTH * extent / DIGIT_SIZE
+    if width >= target:
+        return ink
+    grow = int(round(target - width)) + 1
+    return ndimage.grey_dilation(ink, size=(grow, grow))
+
+
+def _is_dark_on_light(gray):
+    """Whether the background (the median of the border) is nearer white."""
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = np.median(border)
+    return background - gray.min() > gray.max() - background
+
+
+def _digit_mask(smooth):
+    """The ink's pixels: a robust threshold, then specks dropped."""
+    median = np.median(smooth)
+    noise_sigma = 1.4826 * np.median(np.abs(smooth - median))  # robust std
+    threshold = max(_otsu_threshold(smooth), median + NOISE_SIGMAS * noise_sigma)
+    # Eight-connected, as MNIST's thin diagonal strokes are.
+    labels, n_parts = ndimage.label(smooth > threshold, structure=np.ones((3, 3)))
+    if n_parts == 0:
+        return labels > 0
+    areas = np.bincount(labels.ravel())[1:]
+    parts = np.flatnonzero(areas >= MIN_PART_FRACTION * areas.max()) + 1
+    return np.isin(labels, parts)
+
+
+def _otsu_threshold(values, bins=256):
+    """Otsu's threshold: the split that maximises the between-class variance."""
+    counts, edges = np.histogram(values, bins=bins)
+    centres = (edges[:-1] + edges[1:]) / 2
+    n_low = np.cumsum(counts)
+    n_high = n_low[-1] - n_low
+    sum_low = np.cumsum(counts * centres)
+    mean_low = sum_low / np.maximum(n_low, 1)
+    mean_high = (sum_low[-1] - sum_low) / np.maximum(n_high, 1)
+    between = n_low * n_high * (mean_low - mean_high) ** 2
+    return edges[np.argmax(between) + 1]
+
+
+def _scale_to_digit_size(ink):
+    """Scale so that the longer side is DIGIT_SIZE, keeping the aspect ratio."""
+    height, width = ink.shape
+    scale = DIGIT_SIZE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # Lanczos anti-aliases when shrinking and stays sharp when enlarging.
+    image = Image.fromarray(ink.astype(np.float32)).resize(
+        size, Image.Resampling.LANCZOS
+    )
+    ink = np.clip(np.asarray(image), 0, 255)
+    # Thin strokes shrunk a lot come out faint; MNIST's reach 255.
+    return ink * (255 / max(ink.max(), 1))
+
+
+def _centre(ink):
+    """Place the digit in the 28x28 frame, centre of mass at the centre."""
+    height, width = ink.shape
+    row, col = ndimage.center_of_mass(ink)
+    # Whole-pixel shifts keep the strokes sharp. The digit is kept whole even
+    # when that leaves its centre of mass a pixel or two off.
+    top = int(np.clip(round(CENTRE - row), 0, IMAGE_SIZE - height))
+    left = int(np.clip(round(CENTRE - col), 0, IMAGE_SIZE - width))
+    frame = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    frame[top : top + height, left : left + width] = ink
+    return np.round(frame).astype(np.uint8)

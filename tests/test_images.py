@@ -1,0 +1,417 @@
+"""Photos and scans brought to MNIST's form: load_digit_image and its transformer."""
+
+import io
+import os
+import re
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from scipy import ndimage
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import InvalidParameterError
+
+from digit_classifier import (
+    DigitImagePreprocessor,
+    load_digit_image,
+    load_mnist,
+    make_digit_pipeline,
+)
+from digit_classifier._photo_fixtures import write_photo_like
+from digit_classifier.images import MAX_PIXELS, read_image
+from digit_classifier.reporting import plot_preprocessed_images
+
+# Enough digits that a real loss of accuracy shows, few enough to stay quick.
+N_TRAIN = 15_000
+N_PHOTOS = 400
+N_UNCHANGED = 300
+
+
+def draw_seven(size=(160, 200), ink=0, paper=255, width=14, offset=(0, 0)):
+    """A "7" drawn with a pen: a 2D uint8 array, dark on light by default."""
+    image = Image.new("L", size, paper)
+    dx, dy = offset
+    ImageDraw.Draw(image).line(
+        [(40 + dx, 40 + dy), (120 + dx, 40 + dy), (70 + dx, 170 + dy)],
+        fill=ink,
+        width=width,
+        joint="curve",
+    )
+    return np.asarray(image)
+
+
+SEVEN = draw_seven()
+REFERENCE = load_digit_image(SEVEN)
+
+
+def assert_close_to_reference(digit, tolerance=6):
+    """Nearly the same 28x28 digit: a mean difference of a few grey levels."""
+    assert digit.shape == (28, 28)
+    assert digit.dtype == np.uint8
+    difference = np.abs(digit.astype(float) - REFERENCE).mean()
+    assert difference < tolerance, f"mean difference {difference:.1f}"
+
+
+def save(array, path, **kwargs):
+    Image.fromarray(array).save(path, **kwargs)
+    return path
+
+
+def png_header(width, height):
+    """A PNG file that only claims a size: a header and an empty image."""
+
+    def chunk(kind, data):
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+# --- MNIST's form -----------------------------------------------------------
+
+
+def test_the_digit_takes_mnist_form():
+    rows = np.flatnonzero(REFERENCE.any(axis=1))
+    cols = np.flatnonzero(REFERENCE.any(axis=0))
+    # Longer side 20 px, aspect ratio kept (the drawing is 80 wide, 130 high).
+    assert np.ptp(rows) + 1 == 20
+    assert 12 <= np.ptp(cols) + 1 <= 14
+    # Centre of mass at the centre; light ink on a black background.
+    np.testing.assert_allclose(ndimage.center_of_mass(REFERENCE), (14, 14), atol=0.5)
+    assert REFERENCE.max() == 255
+    assert REFERENCE[0].max() == REFERENCE[:, 0].max() == 0
+    # Anti-aliased: soft edges between ink and background.
+    assert np.count_nonzero((REFERENCE > 0) & (REFERENCE < 255)) > 20
+
+
+def test_light_ink_on_dark_gives_the_same_digit():
+    assert_close_to_reference(load_digit_image(draw_seven(ink=230, paper=20)))
+
+
+def test_size_and_position_do_not_matter():
+    canvas = np.full((900, 1200), 255, dtype=np.uint8)
+    canvas[600:800, 100:260] = SEVEN  # low on the left of a large canvas
+    assert_close_to_reference(load_digit_image(canvas))
+    small = np.asarray(Image.fromarray(SEVEN).resize((48, 60), Image.LANCZOS))
+    assert_close_to_reference(load_digit_image(small), tolerance=12)
+
+
+def test_uneven_light_and_noise_are_suppressed():
+    rng = np.random.default_rng(0)
+    # Paper from dark grey on the left to white on the right, plus noise.
+    light = np.linspace(0.55, 1.0, SEVEN.shape[1])
+    photo = SEVEN * light + rng.normal(0, 8, SEVEN.shape)
+    digit = load_digit_image(np.clip(photo, 0, 255))
+    assert_close_to_reference(digit, tolerance=10)
+    far_from_the_strokes = ~ndimage.binary_dilation(REFERENCE > 0, iterations=2)
+    assert digit[far_from_the_strokes].max() == 0
+
+
+def test_a_boolean_array_is_a_drawing():
+    assert_close_to_reference(load_digit_image(SEVEN < 128))
+
+
+def test_specks_apart_from_the_digit_are_dropped():
+    speckled = np.full((400, 400), 255, dtype=np.uint8)
+    speckled[100:300, 120:280] = SEVEN
+    speckled[[20, 380, 390], [30, 15, 370]] = 0  # dust far from the digit
+    assert_close_to_reference(load_digit_image(speckled))
+
+
+def test_colour_is_weighed_by_luminance(tmp_path):
+    ink = SEVEN[..., np.newaxis] / 255
+    blue_on_yellow = (ink * [250, 230, 120] + (1 - ink) * [20, 30, 160]).astype(
+        np.uint8
+    )
+    assert_close_to_reference(load_digit_image(blue_on_yellow))
+    path = save(blue_on_yellow, tmp_path / "colour.png")
+    assert read_image(path).shape == (*SEVEN.shape, 3)
+    assert_close_to_reference(load_digit_image(path))
+
+
+def test_transparency_is_composited_on_white(tmp_path):
+    # Black ink whose opacity draws the digit; the paper is transparent.
+    rgba = np.zeros((*SEVEN.shape, 4), dtype=np.uint8)
+    rgba[..., 3] = 255 - SEVEN
+    assert_close_to_reference(load_digit_image(save(rgba, tmp_path / "ink.png")))
+    assert_close_to_reference(load_digit_image(rgba))
+    np.testing.assert_array_equal(read_image(tmp_path / "ink.png")[..., 1], SEVEN)
+    gray_ink = save(rgba[..., 2:], tmp_path / "gray_ink.png")  # mode "LA"
+    np.testing.assert_array_equal(read_image(gray_ink), SEVEN)
+
+
+def test_palette_and_16_bit_files(tmp_path):
+    palette = Image.fromarray(SEVEN).convert("P")
+    palette.save(tmp_path / "palette.png")
+    assert_close_to_reference(load_digit_image(tmp_path / "palette.png"))
+    sixteen = save(SEVEN.astype(np.uint16) * 257, tmp_path / "16bit.png")
+    with Image.open(sixteen) as image:
+        assert image.mode == "I;16"
+    np.testing.assert_array_equal(read_image(sixteen), SEVEN)
+    assert_close_to_reference(load_digit_image(sixteen))
+
+
+def test_exif_orientation_is_honoured(tmp_path):
+    # Stored turned on its side, with the tag that says to turn it back.
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    stored = Image.fromarray(SEVEN).transpose(Image.Transpose.ROTATE_90)
+    stored.save(tmp_path / "turned.jpg", exif=exif, quality=95)
+    assert read_image(tmp_path / "turned.jpg").shape == SEVEN.shape
+    # JPEG's artefacts make a little difference; a turned digit a large one.
+    assert_close_to_reference(load_digit_image(tmp_path / "turned.jpg"), tolerance=10)
+    with pytest.raises(AssertionError, match="mean difference"):
+        assert_close_to_reference(load_digit_image(np.asarray(stored)), tolerance=10)
+
+
+def test_the_first_picture_of_an_mpo_file_is_read(tmp_path):
+    # Some cameras write MPO: a JPEG photo followed by extra views.
+    path = tmp_path / "camera.jpg"
+    first, extra = Image.fromarray(SEVEN), Image.new("L", SEVEN.shape[::-1], 128)
+    first.save(path, "MPO", save_all=True, append_images=[extra], quality=95)
+    with Image.open(path) as mpo:
+        assert (mpo.format, mpo.n_frames) == ("MPO", 2)
+    assert_close_to_reference(load_digit_image(path), tolerance=10)
+
+
+# --- the transformer --------------------------------------------------------
+
+
+def test_transformer_maps_mixed_inputs_to_a_stack(tmp_path):
+    path = save(SEVEN, tmp_path / "seven.png")
+    X = DigitImagePreprocessor().transform([path, str(path), SEVEN, SEVEN[:100]])
+    assert X.shape == (4, 28, 28)
+    assert X.dtype == np.uint8
+    np.testing.assert_array_equal(X[0], REFERENCE)
+    np.testing.assert_array_equal(X[1], REFERENCE)
+    np.testing.assert_array_equal(X[2], REFERENCE)
+    assert not np.array_equal(X[3], REFERENCE)  # the top half only
+
+
+def test_transformer_follows_scikit_learn_conventions():
+    preprocessor = DigitImagePreprocessor(max_pixels=1000)
+    assert clone(preprocessor).get_params() == {"max_pixels": 1000}
+    assert preprocessor.fit([SEVEN]) is preprocessor
+    assert vars(preprocessor) == {"max_pixels": 1000}  # nothing learned
+    np.testing.assert_array_equal(
+        DigitImagePreprocessor().fit_transform([SEVEN]), [REFERENCE]
+    )
+    tags = get_tags(preprocessor)
+    assert not tags.requires_fit
+    assert not tags.input_tags.two_d_array
+    assert tags.input_tags.string
+    assert tags.input_tags.three_d_array
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        ("photo.jpg", "Expected a list of image paths or arrays, got a single path"),
+        ([], "Found 0 images while a minimum of 1 is required"),
+        ([SEVEN, np.zeros((5,))], "X[1] must be a grayscale image of shape"),
+        ([SEVEN, np.full((9, 9), 255)], "no digit found in X[1]: the image is blank"),
+    ],
+)
+def test_transformer_errors(X, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        DigitImagePreprocessor().transform(X)
+
+
+def test_transformer_parameter_is_validated():
+    with pytest.raises(InvalidParameterError, match="'max_pixels' parameter"):
+        DigitImagePreprocessor(max_pixels=0).fit([SEVEN])
+    with pytest.raises(InvalidParameterError, match="'max_pixels' parameter"):
+        DigitImagePreprocessor(max_pixels="big").transform([SEVEN])
+    with pytest.raises(ValueError, match="max_pixels must be a positive integer"):
+        load_digit_image(SEVEN, max_pixels=-1)
+
+
+# --- bad input --------------------------------------------------------------
+
+
+def test_not_an_image_file(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("not an image")
+    with pytest.raises(ValueError, match=f"^{re.escape(str(path))} is not an image"):
+        load_digit_image(path)
+
+
+def test_truncated_image_file(tmp_path):
+    whole = io.BytesIO()
+    Image.fromarray(SEVEN).save(whole, "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
+    with pytest.raises(ValueError, match=f"^{re.escape(str(path))} is truncated"):
+        load_digit_image(path)
+
+
+def test_missing_file_is_an_os_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_digit_image(tmp_path / "absent.png")
+
+
+@pytest.mark.parametrize(
+    ("pixels", "message"),
+    [
+        (np.full((50, 40), 255, dtype=np.uint8), "the image is blank"),
+        (np.zeros((50, 40), dtype=np.uint8), "the image is blank"),
+        (200 - (255 - SEVEN) // 16, "of 255 grey levels"),
+        (np.pad(np.zeros((2, 2)), 100, constant_values=255), "too small for a digit"),
+        (
+            np.random.default_rng(0).integers(0, 256, (100, 100)),
+            "nothing stands out from the noise",
+        ),
+    ],
+    ids=["white", "black", "faint", "speck", "noise"],
+)
+def test_no_digit_found(tmp_path, pixels, message):
+    path = save(pixels.astype(np.uint8), tmp_path / "empty.png")
+    with pytest.raises(ValueError, match=f"^no digit found in {re.escape(str(path))}"):
+        load_digit_image(path)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_digit_image(pixels)
+
+
+def test_blank_paper_with_noise_is_no_digit(tmp_path):
+    rng = np.random.default_rng(0)
+    paper = np.clip(rng.normal(210, 12, (300, 400)), 0, 255).astype(np.uint8)
+    path = save(paper, tmp_path / "paper.jpg", quality=70)
+    with pytest.raises(ValueError, match="^no digit found in"):
+        load_digit_image(path)
+
+
+def test_empty_array_is_no_digit():
+    with pytest.raises(ValueError, match=re.escape("the image has no pixels")):
+        load_digit_image(np.zeros((0, 28)))
+
+
+def test_image_over_the_pixel_limit(tmp_path):
+    path = save(SEVEN, tmp_path / "seven.png")
+    with pytest.raises(
+        ValueError,
+        match=re.escape(f"{path} is 160x200 = 32,000 pixels, over the limit of 1,000"),
+    ):
+        load_digit_image(path, max_pixels=1000)
+    assert load_digit_image(path, max_pixels=32_000).shape == (28, 28)
+
+    # A few bytes that claim 64 megapixels: refused before anything is decoded.
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_header(8000, 8000))
+    assert MAX_PIXELS < 8000 * 8000 < Image.MAX_IMAGE_PIXELS  # ours, not Pillow's
+    with pytest.raises(ValueError, match="over the limit of 50,000,000"):
+        load_digit_image(bomb)
+
+
+def test_pillows_own_bomb_error_names_the_file(tmp_path):
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_header(20_000, 20_000))  # over twice Pillow's limit
+    with pytest.raises(ValueError, match=f"^{re.escape(str(bomb))} is too large"):
+        load_digit_image(bomb, max_pixels=10**9)
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".tiff"])
+def test_animated_or_multi_page_file(tmp_path, suffix):
+    path = tmp_path / f"frames{suffix}"
+    frames = [Image.fromarray(SEVEN), Image.fromarray(255 - SEVEN)]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    with pytest.raises(ValueError, match=f"^{re.escape(str(path))} holds 2 frames"):
+        load_digit_image(path)
+
+
+@pytest.mark.parametrize(
+    ("pixels", "message"),
+    [
+        (np.zeros((4, 4, 2)), "image must be a grayscale image of shape"),
+        (np.array([["a", "b"]]), "image must hold numbers, got dtype <U1."),
+        (np.full((4, 4), np.nan), "image contains NaN or infinity."),
+        (np.full((4, 4), 1023), "image has pixel values outside [0, 255]"),
+    ],
+)
+def test_bad_arrays(pixels, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_digit_image(pixels)
+
+
+# --- the figure for --show --------------------------------------------------
+
+
+def test_plot_preprocessed_images():
+    names = [f"/some/long/folder/name/photo{i}.jpg" for i in range(5)]
+    fig = plot_preprocessed_images(
+        [SEVEN] * 5, [REFERENCE] * 5, ["7 (p = 0.99)"] * 5, names=names, ncols=2
+    )
+    assert len(fig.axes) == 10
+    assert fig.axes[0].get_title() == "...der/name/photo0.jpg"  # the end shows
+    assert fig.axes[1].get_title() == "model saw: 7 (p = 0.99)"
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+
+    few = plot_preprocessed_images([SEVEN] * 5, [REFERENCE] * 5, ["7"] * 5, n_images=2)
+    assert len(few.axes) == 4
+    assert "(first 2 of 5)" in few.get_suptitle()
+    with pytest.raises(ValueError, match="originals and predictions must have"):
+        plot_preprocessed_images([SEVEN], [REFERENCE], ["7", "1"])
+
+
+# --- accuracy on MNIST ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    source = os.environ.get("DIGIT_CLASSIFIER_DATA")
+    if not source:
+        pytest.skip("DIGIT_CLASSIFIER_DATA is not set: no MNIST files to read")
+    return load_mnist(source)
+
+
+@pytest.fixture(scope="module")
+def mnist_model(mnist):
+    (X_train, y_train), _ = mnist
+    pipe = make_digit_pipeline(random_state=0, epochs=3)
+    return pipe.fit(X_train[:N_TRAIN], y_train[:N_TRAIN])
+
+
+def test_photo_accuracy_stays_within_two_points(mnist, mnist_model, tmp_path):
+    _, (X_test, y_test) = mnist
+    X_test, y_test = X_test[:N_PHOTOS], y_test[:N_PHOTOS]
+    paths = write_photo_like(X_test, tmp_path, random_state=0)
+    with Image.open(paths[0]) as photo:
+        assert photo.format == "JPEG"
+        assert photo.mode == "RGB"
+        assert min(photo.size) > 28
+    X_photos = DigitImagePreprocessor().transform(paths)
+
+    array_accuracy = mnist_model.score(X_test, y_test)
+    photo_accuracy = mnist_model.score(X_photos, y_test)
+    assert array_accuracy > 0.9
+    assert photo_accuracy >= array_accuracy - 0.02
+
+
+def test_mnist_digits_come_out_nearly_unchanged(mnist, mnist_model):
+    _, (X_test, _) = mnist
+    X_test = X_test[:N_UNCHANGED]
+    X_same = DigitImagePreprocessor().transform(X_test)
+    difference = np.abs(X_same.astype(float) - X_test)
+    assert difference.mean() < 1  # grey levels of 255
+    assert np.mean(difference.max(axis=(1, 2)) < 64) > 0.9
+    agree = mnist_model.predict(X_same) == mnist_model.predict(X_test)
+    assert agree.mean() >= 0.99
+
+
+def test_a_pipeline_reads_image_files(mnist, mnist_model, tmp_path):
+    _, (X_test, _) = mnist
+    paths = write_photo_like(X_test[:5], tmp_path, random_state=1)
+    reader = make_pipeline(DigitImagePreprocessor(), mnist_model)
+    np.testing.assert_array_equal(
+        reader.predict(paths),
+        mnist_model.predict(np.stack([load_digit_image(p) for p in paths])),
+    )
