@@ -136,10 +136,13 @@ def _parser():
 
     predict = commands.add_parser(
         "predict",
-        help="predict the digits in image files or .npy arrays",
+        help="predict the digits in photos, scans or .npy arrays",
         description="Print the predicted label and its probability for each "
-        "input: an image file (28x28 grayscale, light digit on dark, as in MNIST) "
-        "or a .npy array of one or many such images.",
+        "input: an image file of one handwritten digit (a photo or scan of any "
+        "size, colour and position, brought to MNIST's 28x28 form first), or a "
+        ".npy array of one or many images already in the model's form (light "
+        "digits on dark, as in MNIST). An input that cannot be read is reported "
+        "and skipped; the exit status is then 1.",
     )
     predict.add_argument("model", type=Path, help="a model.zip written by train")
     predict.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
@@ -148,6 +151,13 @@ def _parser():
     )
     predict.add_argument(
         "--json", action="store_true", help="print one JSON list on stdout"
+    )
+    predict.add_argument(
+        "--show",
+        type=Path,
+        metavar="OUT.png",
+        help="also draw each input next to the 28x28 image the model saw, with "
+        "the prediction, into this picture",
     )
     predict.set_defaults(run=_predict)
     return parser
@@ -473,39 +483,60 @@ def _evaluate_and_report(estimator, test, args):
 
 # --- predict ----------------------------------------------------------------
 
+# --show draws originals with at most this many pixels a side.
+SHOW_ORIGINAL_SIZE = 400
+
 
 def _predict(args):
+    figure_format = _check_figure_path(args.show)  # before any slow work
+
     import numpy as np
 
     from . import load_model
 
     model = load_model(args.model)
     classes = model.classes_
-    results, failed = [], 0
+    results, shown, failed = [], [], 0
     for path in args.inputs:
         try:
-            names, images = _read_inputs(path)
+            names, originals, images = _read_inputs(path, model, args.show)
             proba = model.predict_proba(images)
         except (ValueError, OSError) as exc:
-            print(f"{PROG}: error: {path}: {_one_line(exc)}", file=sys.stderr)
+            message = _one_line(exc)
+            # Name the input once: the errors about image files name it.
+            if str(path) not in message:
+                message = f"{path}: {message}"
+            print(f"{PROG}: error: {message}", file=sys.stderr)
             failed += 1
             continue
-        for name, row in zip(names, proba, strict=True):
+        for name, original, image, row in zip(
+            names, originals, images, proba, strict=True
+        ):
             best = np.argsort(row)[::-1][: args.top_k]
             top = [
                 {"label": classes[i].item(), "probability": float(row[i])} for i in best
             ]
             results.append({"input": name, **top[0], "top_k": top})
+            if args.show is not None:
+                caption = f"{top[0]['label']} (p = {top[0]['probability']:.2f})"
+                shown.append((original, image, name, caption))
             if not args.json:
-                shown = ", ".join(f"{t['label']} ({t['probability']:.3f})" for t in top)
-                print(f"{name}: {shown}")
+                text = ", ".join(f"{t['label']} ({t['probability']:.3f})" for t in top)
+                print(f"{name}: {text}")
     if args.json:
         print(json.dumps(results, indent=2))
+    if shown:
+        _write_figure(args.show, figure_format, shown)
     return 1 if failed else 0
 
 
-def _read_inputs(path):
-    """Names and an (n, 28, 28) stack of the images in one input file."""
+def _read_inputs(path, model, show):
+    """Names, originals (with --show) and the model's images in one input file.
+
+    A .npy file holds images in the model's form already and is used as it
+    is. An image file is a photo or scan of one digit, brought to MNIST's
+    28x28 form; a digit already in that form comes out nearly unchanged.
+    """
     import numpy as np
 
     if path.suffix.lower() == ".npy":
@@ -514,27 +545,60 @@ def _read_inputs(path):
         if array.ndim == 2 and array.shape[1] == 784:  # flat rows, an image each
             array = array.reshape(len(array), 28, 28)
         if array.ndim == 2:  # a single image
-            return [str(path)], array[np.newaxis]
+            return [str(path)], array[np.newaxis], array[np.newaxis]
         if array.ndim != 3:
             raise ValueError(
                 f"expected one (28, 28) image or a stack (n, 28, 28) or (n, 784), "
                 f"got an array of shape {array.shape}"
             )
-        return [f"{path}[{i}]" for i in range(len(array))], array
+        return [f"{path}[{i}]" for i in range(len(array))], array, array
 
-    from PIL import Image, UnidentifiedImageError
+    from .images import IMAGE_SIZE, load_digit_image, read_image
 
-    try:
-        with Image.open(path) as image:
-            pixels = np.asarray(image.convert("L"))
-    except UnidentifiedImageError as exc:
-        raise ValueError("not an image file Pillow can read") from exc
-    if pixels.shape != (28, 28):
+    digit = load_digit_image(path)
+    n_pixels = getattr(model, "n_features_in_", digit.size)
+    if n_pixels != digit.size:
         raise ValueError(
-            f"expected a 28x28 grayscale image in MNIST's form (light digit on "
-            f"dark), got {pixels.shape[1]}x{pixels.shape[0]}"
+            f"image files are brought to MNIST's {IMAGE_SIZE}x{IMAGE_SIZE} form, "
+            f"but this model takes images of {n_pixels} pixels; pass a .npy array "
+            "of such images instead"
         )
-    return [str(path)], pixels[np.newaxis]
+    original = _thumbnail(read_image(path)) if show else None
+    return [str(path)], [original], digit[np.newaxis]
+
+
+def _thumbnail(image, size=SHOW_ORIGINAL_SIZE):
+    """Every n-th pixel of a large original: enough to look at, far less memory."""
+    step = -(-max(image.shape[:2]) // size)  # ceiling division
+    return image[::step, ::step]
+
+
+def _check_figure_path(path):
+    """The figure format of --show's path (before any work is done), or None."""
+    if path is None:
+        return None
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    figure_format = path.suffix.lstrip(".").lower()
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if figure_format not in supported:
+        raise ValueError(
+            f"--show {path}: unsupported picture format {figure_format!r}; use a "
+            "file name ending in .png, .jpg, .pdf or .svg"
+        )
+    return figure_format
+
+
+def _write_figure(path, figure_format, shown):
+    from ._io import atomic_write
+    from .reporting import plot_preprocessed_images
+
+    originals, images, names, captions = zip(*shown, strict=True)
+    fig = plot_preprocessed_images(originals, images, captions, names=names)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as file:
+        fig.savefig(file, format=figure_format, dpi=100)
+    print(f"{PROG}: wrote {path}", file=sys.stderr)
 
 
 # --- shared -----------------------------------------------------------------

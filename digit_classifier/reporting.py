@@ -31,6 +31,8 @@ GALLERY_CELL_WIDTH = 1.8
 GALLERY_CELL_HEIGHT = 2.1
 # Wide enough for the suptitle even when only a few images are shown.
 GALLERY_MIN_WIDTH = 6.5
+# Characters of a file name that fit over an image in the galleries.
+GALLERY_CAPTION_WIDTH = 22
 # Beyond this many epochs, markers on every point only clutter the curves.
 MAX_EPOCHS_WITH_MARKERS = 30
 
@@ -380,6 +382,92 @@ def misclassified_indices(y_true, y_pred, confidence):
     # A stable sort on the negated confidence keeps ties in sample order.
     order = np.argsort(-confidence[mistakes], kind="stable")
     return mistakes[order]
+
+
+def plot_preprocessed_images(
+    originals, processed, predictions, *, names=None, n_images=24, ncols=4
+):
+    """Show each original image next to the 28x28 digit the model saw.
+
+    Parameters
+    ----------
+    originals : list of ndarray
+        The images as given, each of shape ``(height, width)`` (grayscale,
+        in [0, 255]) or ``(height, width, 3)`` (RGB), of any size.
+
+    processed : array-like of shape (n_samples, height, width)
+        The images the model classified, e.g. from
+        :func:`~digit_classifier.load_digit_image`: light digits on dark.
+
+    predictions : list of str
+        The caption under each processed image, e.g. ``"7 (p = 0.98)"``.
+
+    names : list of str, default=None
+        The caption of each original, e.g. its file name. By default,
+        ``"input 1"``, ``"input 2"``, ...
+
+    n_images : int, default=24
+        How many pairs to show, from the first; fewer if fewer are given.
+
+    ncols : int, default=4
+        Pairs per row of the grid.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Two axes per pair: the original, then the processed image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> photo = np.full((60, 40, 3), 230, dtype=np.uint8)
+    >>> fig = plot_preprocessed_images([photo], np.zeros((1, 28, 28)), ["7"])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input 1', 'model saw: 7']
+    """
+    processed = np.asarray(processed)
+    if names is None:
+        names = [f"input {i + 1}" for i in range(len(originals))]
+    _check_same_length(
+        originals=originals, processed=processed, predictions=predictions, names=names
+    )
+    n_shown = min(n_images, len(originals))
+    if n_shown == 0:
+        raise ValueError("No images to plot: pass at least one image.")
+    ncols = min(ncols, n_shown)
+    nrows = math.ceil(n_shown / ncols)
+    width = max(2 * GALLERY_CELL_WIDTH * ncols, GALLERY_MIN_WIDTH)
+    fig = Figure(
+        figsize=(width, GALLERY_CELL_HEIGHT * nrows + 0.4), layout="constrained"
+    )
+    axes = fig.subplots(nrows, 2 * ncols, squeeze=False).reshape(-1, 2)
+    for (ax_original, ax_processed), original, image, name, prediction in zip(
+        axes, originals, processed, names, predictions, strict=False
+    ):
+        original = np.asarray(original)
+        # The original as it looks; the processed image as the model sees it,
+        # light on dark, so that an inversion shows.
+        ax_original.imshow(original, cmap="gray", vmin=0, vmax=255)
+        ax_processed.imshow(
+            image, cmap="gray", vmin=0, vmax=255, interpolation="nearest"
+        )
+        ax_original.set_title(_shorten(name), fontsize=9)
+        ax_processed.set_title(f"model saw: {prediction}", fontsize=9)
+        for ax in (ax_original, ax_processed):
+            ax.set_xticks([])
+            ax.set_yticks([])
+    for ax in axes[n_shown:].ravel():
+        ax.remove()
+    shown = (
+        "" if n_shown == len(originals) else f" (first {n_shown} of {len(originals)})"
+    )
+    fig.suptitle(f"Inputs and the 28x28 images the model classified{shown}")
+    return fig
+
+
+def _shorten(text, width=GALLERY_CAPTION_WIDTH):
+    """Keep the end of a long caption, where a file name is."""
+    return text if len(text) <= width else "..." + text[-(width - 3) :]
 
 
 def _labelled_confusion_matrix(y_true, y_pred, labels):

@@ -2,8 +2,10 @@
 
 import json
 import os
+import struct
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -165,8 +167,118 @@ def test_predict_goes_on_after_a_bad_input(digits_run, tmp_path, capsys):
     status = cli.main(["predict", str(digits_run / "model.zip"), str(bad), str(good)])
     captured = capsys.readouterr()
     assert status == 1
-    assert f"{bad}: not an image file" in captured.err
+    assert f"{bad} is not an image file Pillow can read" in captured.err
     assert captured.out.startswith(f"{good}[0]: ")
+
+
+@pytest.fixture(scope="module")
+def mnist_model_file(mnist_slice_dir, tmp_path_factory):
+    from digit_classifier import make_digit_pipeline, save_model
+
+    X_train, y_train = load_mnist(mnist_slice_dir)[0]
+    pipe = make_digit_pipeline(random_state=0, epochs=5).fit(X_train, y_train)
+    path = tmp_path_factory.mktemp("mnist-model") / "model.zip"
+    save_model(pipe, path)
+    return path
+
+
+def test_predict_photos_scans_and_arrays_with_show(
+    mnist_model_file, mnist_slice_dir, tmp_path, capsys
+):
+    from digit_classifier import load_digit_image, load_model
+    from digit_classifier._photo_fixtures import write_photo_like
+
+    X_test, y_test = load_mnist(mnist_slice_dir)[1]
+    photos = write_photo_like(X_test[:10], tmp_path, random_state=0)
+    stack = tmp_path / "stack.npy"
+    np.save(stack, X_test[10:13])
+    saved_digit = tmp_path / "mnist.png"  # 28x28, light on dark: MNIST's form
+    Image.fromarray(X_test[13]).save(saved_digit)
+    show = tmp_path / "shown" / "inputs.png"
+
+    inputs = [*photos, stack, saved_digit]
+    args = ["predict", mnist_model_file, *inputs, "--json", "--show", show]
+    assert cli.main(list(map(str, args))) == 0
+    captured = capsys.readouterr()
+    results = json.loads(captured.out)
+    assert [r["input"] for r in results] == [
+        *map(str, photos),
+        *(f"{stack}[{i}]" for i in range(3)),
+        str(saved_digit),
+    ]
+    labels = np.array([r["label"] for r in results])
+    assert np.mean(labels[:10] == y_test[:10]) >= 0.7
+    model = load_model(mnist_model_file)
+    assert labels[10:13].tolist() == model.predict(X_test[10:13]).tolist()
+    assert labels[13] == model.predict(load_digit_image(saved_digit)[np.newaxis])[0]
+
+    assert f"wrote {show}" in captured.err
+    with Image.open(show) as picture:
+        assert picture.format == "PNG"
+        assert picture.width > 600
+
+
+def test_predict_reports_each_bad_image_and_goes_on(
+    mnist_model_file, mnist_slice_dir, tmp_path, capsys
+):
+    X_test = load_mnist(mnist_slice_dir)[1][0]
+    good = tmp_path / "good.png"
+    Image.fromarray(255 - X_test[0]).resize((112, 112)).save(good)
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    truncated = tmp_path / "cut.png"
+    truncated.write_bytes(good.read_bytes()[:200])
+    blank = tmp_path / "blank.png"
+    Image.new("L", (90, 60), 255).save(blank)
+    animated = tmp_path / "animated.gif"
+    frames = [Image.fromarray(X_test[1]), Image.fromarray(X_test[2])]
+    frames[0].save(animated, save_all=True, append_images=frames[1:])
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(png_header(8000, 8000))
+
+    bad = {
+        text: "is not an image file Pillow can read",
+        truncated: "is truncated or corrupt",
+        blank: "no digit found in",
+        animated: "holds 2 frames",
+        huge: "8000x8000 = 64,000,000 pixels, over the limit",
+    }
+    args = ["predict", str(mnist_model_file), *map(str, bad), str(good)]
+    assert cli.main(args) == 1
+    captured = capsys.readouterr()
+    errors = captured.err.splitlines()
+    assert len(errors) == len(bad)
+    for line, (path, problem) in zip(errors, bad.items(), strict=True):
+        assert line.startswith(f"{cli.PROG}: error: ")
+        assert str(path) in line
+        assert problem in line
+    assert captured.out.startswith(f"{good}: ")
+
+
+def png_header(width, height):
+    """A PNG file of a few bytes that claims a size: a decompression bomb."""
+
+    def chunk(kind, data):
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_predict_an_image_file_with_an_8x8_model(digits_run, tmp_path, capsys):
+    photo = tmp_path / "photo.png"
+    Image.fromarray(load_digits_split()[1][0][0]).resize((50, 50)).save(photo)
+    assert cli.main(["predict", str(digits_run / "model.zip"), str(photo)]) == 1
+    assert (
+        f"{photo}: image files are brought to MNIST's 28x28 form, but this model "
+        "takes images of 64 pixels; pass a .npy array of such images instead"
+    ) in capsys.readouterr().err
 
 
 def test_failed_run_leaves_earlier_results_intact(digits_run, monkeypatch):
@@ -188,6 +300,11 @@ def test_failed_run_leaves_earlier_results_intact(digits_run, monkeypatch):
         (["train", "--epochs", "0"], 2, "expected a positive integer, got '0'"),
         (["train", "--dataset", "emnist"], 2, "invalid choice: 'emnist'"),
         (["predict", "absent.zip", "x.png"], 1, "No model file at absent.zip"),
+        (
+            ["predict", "absent.zip", "x.png", "--show", "out.txt"],
+            1,
+            "--show out.txt: unsupported picture format 'txt'",
+        ),
         (["evaluate", "absent.zip"], 1, "No model file at absent.zip"),
         (["train", "--data-dir", "/nonexistent"], 1, "is not a folder"),
         (["train", "--dataset", "digits", "--data-dir", "."], 1, "--data-dir applies"),
