@@ -179,6 +179,16 @@ def _add_data_arguments(parser):
 
 
 def _add_model_arguments(parser):
+    from .presets import PRESETS, describe_preset
+
+    presets = "; ".join(f"{name}: {describe_preset(name)}" for name in PRESETS)
+    parser.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        default="default",
+        help=f"starting settings, which the other options override ({presets}; "
+        "default: default)",
+    )
     parser.add_argument("--epochs", type=_positive_int, help="default: 15")
     parser.add_argument(
         "--batch-size",
@@ -345,7 +355,9 @@ def _tune(args):
 
 def _mlp_params(args):
     """DigitMLPClassifier parameters from train's and tune's options."""
-    params = {
+    from .presets import PRESETS
+
+    options = {
         "hidden_layer_sizes": args.hidden,
         "epochs": args.epochs,
         "batch_size": args.batch_size,
@@ -354,7 +366,10 @@ def _mlp_params(args):
         "early_stopping": args.early_stopping,
         "random_state": args.random_state,
     }
-    params = {name: value for name, value in params.items() if value is not None}
+    params = {
+        **PRESETS[args.preset],
+        **{name: value for name, value in options.items() if value is not None},
+    }
     if args.early_stopping:
         params["validation_fraction"] = args.validation_fraction
     else:
@@ -372,6 +387,7 @@ def _finish_run(pipe, X_train, test, args, out, fit_time, metrics=None, files=No
     files = {**report_files, **(files or {})}
     mlp = pipe["mlp"]
     metrics.update(
+        preset=args.preset,
         fit_time_s=round(fit_time, 2),
         epochs_run=mlp.n_iter_,
         n_train=len(X_train),

@@ -97,6 +97,36 @@ def test_quiet_prints_only_the_summary(tmp_path, capsys):
     assert lines[0].startswith("test accuracy")
 
 
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            ["--preset", "fast", "--hidden", "16"],
+            {"epochs": 5, "hidden_layer_sizes": [16]},
+        ),
+        (
+            ["--preset", "accurate", "--epochs", "1"],
+            {
+                "epochs": 1,
+                "hidden_layer_sizes": [1024, 1024],
+                "augment_rotation": 10.0,
+                "augment_shift": 0.1,
+            },
+        ),
+    ],
+)
+def test_presets_set_the_training_and_options_override_them(
+    tmp_path, options, expected
+):
+    args = ["train", "--dataset", "digits", *options, "--out", tmp_path, "--quiet"]
+    assert cli.main(list(map(str, args))) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["preset"] == options[1]
+    assert metrics["epochs_run"] == expected["epochs"]
+    for name, value in expected.items():
+        assert metrics["parameters"][name] == value
+
+
 def test_evaluate_reproduces_the_training_metrics(digits_run, tmp_path, capsys):
     model = digits_run / "model.zip"
     assert (

@@ -78,3 +78,29 @@ def test_pickled_pipeline_predicts_the_same(fitted):
     np.testing.assert_array_equal(
         restored.predict_proba(X_test), fitted.predict_proba(X_test)
     )
+
+
+def test_presets_set_the_classifier_and_explicit_parameters_win():
+    from digit_classifier.presets import PRESETS
+
+    assert set(PRESETS) == {"fast", "default", "accurate"}
+    assert make_digit_pipeline()["mlp"].get_params() == (
+        DigitMLPClassifier().get_params()
+    )
+    assert make_digit_pipeline("fast")["mlp"].epochs == 5
+    accurate = make_digit_pipeline("accurate", epochs=1)["mlp"]
+    assert accurate.epochs == 1
+    for name, value in PRESETS["accurate"].items():
+        if name != "epochs":
+            assert accurate.get_params()[name] == value
+
+
+def test_accurate_preset_trains_on_square_images():
+    pipe = make_digit_pipeline("accurate", epochs=2, random_state=0)
+    pipe.fit(X_train, y_train)
+    assert pipe.score(X_test, y_test) > 0.8
+
+
+def test_unknown_preset():
+    with pytest.raises(ValueError, match="Unknown preset 'best'; choose one of"):
+        make_digit_pipeline("best")
