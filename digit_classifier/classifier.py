@@ -401,6 +401,7 @@ class DigitMLPClassifier(KerasClassifier):
         cached = self.__dict__.get("_forward_cache")
         if cached is None or cached[0] is not self.model_:
             import tensorflow as tf
+            from tensorflow.python.eager import context
 
             model = self.model_
             spec = tf.TensorSpec((None, self.n_features_in_), tf.float32)
@@ -409,12 +410,18 @@ class DigitMLPClassifier(KerasClassifier):
             ).get_concrete_function(spec)
 
             def forward(rows):
-                # The rows are validated float32 of the traced shape already;
-                # ConcreteFunction.__call__ would check them again in Python,
-                # half the time of a one-image call. (_call_flat is private:
-                # the tests pin it against model.predict on each TF we allow.)
-                inputs = [tf.constant(rows)]
-                return traced._call_flat(inputs, traced.captured_inputs).numpy()
+                # Two of TensorFlow's private APIs save half of a one-image
+                # call; the tests pin both against model.predict on each TF we
+                # allow. The rows are validated float32 of the traced shape, so
+                # _call_flat skips ConcreteFunction.__call__'s checks in Python;
+                # the single-threaded executor runs the ops in this thread
+                # instead of handing each to a pool (the kernels, and so the
+                # results, are the same; a matrix product still uses all cores).
+                with context.function_executor_type("SINGLE_THREADED_EXECUTOR"):
+                    outputs = traced._call_flat(
+                        [tf.constant(rows)], traced.captured_inputs
+                    )
+                return outputs.numpy()
 
             cached = (model, forward)
             self._forward_cache = cached

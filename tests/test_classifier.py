@@ -157,6 +157,14 @@ def test_augmentation_transforms_training_images_only():
     assert not np.array_equal(moved[0], moved[1])
 
 
+def test_augmented_network_predicts_as_keras_does():
+    clf = DigitMLPClassifier(**SMALL, **AUGMENTED, random_state=0)
+    clf.fit(X_DIGITS, Y_DIGITS)
+    for X in (X_DIGITS[:1], X_DIGITS):
+        expected = clf.model_.predict(X, batch_size=len(X), verbose=0)
+        np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
 def test_augmented_training_is_reproducible():
     first, second = (
         DigitMLPClassifier(**SMALL, **AUGMENTED, random_state=0).fit(X_DIGITS, Y_DIGITS)
