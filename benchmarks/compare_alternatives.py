@@ -38,7 +38,9 @@ predicting all test images (best of 3 calls after a warm-up call); predicting
 one image at a time (``predict(X_test[i:i+1])``, after warm-up calls; median
 and 99th percentile of ``--repeats-1`` calls); and peak resident memory while
 the contender was built, fitted and used, sampled from /proc/self/statm every
-5 ms (where /proc is missing: the process's ``ru_maxrss`` when it finished).
+5 ms (where /proc is missing: the process's ``ru_maxrss`` when it finished)
+during its fit and its predictions of all test images, but not while single
+images are timed, which the sampling thread would slow down.
 The contenders share one process, so each peak includes whatever the earlier
 ones left allocated (TensorFlow's runtime above all) and run order matters:
 run one contender at a time with ``--only`` to compare memory in isolation.
@@ -77,7 +79,7 @@ from digit_classifier._io import atomic_write
 HIDDEN_LAYER_SIZES = (128, 64)
 LEARNING_RATE = 1e-3
 # Single-image predictions made before the timed ones.
-WARMUP_CALLS = 3
+WARMUP_CALLS = 50
 RSS_INTERVAL_S = 0.005
 VERSIONS = ("tensorflow", "keras", "scikit-learn", "scikeras", "numpy")
 
@@ -280,7 +282,6 @@ def measure(name, args, data):
     result = {"name": name, "contender": title, "status": "ok"}
     estimator = None
     with (
-        PeakRSS() as rss,
         warnings.catch_warnings(record=True) as caught,
         open(os.devnull, "w") as devnull,
         contextlib.redirect_stdout(devnull),
@@ -293,11 +294,16 @@ def measure(name, args, data):
             scaled = getattr(estimator, "scaled_input", False)
             X_train, X_test = data["scaled" if scaled else "pixels"]
             y_train, y_test = data["labels"]
-            result["fit_s"] = _elapsed(estimator.fit, X_train, y_train)
-            labels = estimator.predict(X_test)  # also the warm-up call
+            with PeakRSS() as rss:
+                result["fit_s"] = _elapsed(estimator.fit, X_train, y_train)
+                labels = estimator.predict(X_test)  # also the warm-up call
+                predict_all = min(_elapsed(estimator.predict, X_test) for _ in range(3))
+            result["peak_rss_mib"] = rss.peak / 2**20
             result["test_accuracy"] = float(np.mean(labels == y_test))
-            predict_all = min(_elapsed(estimator.predict, X_test) for _ in range(3))
             result["predict_all_ms"] = 1000 * predict_all
+            # Single images are timed without the memory sampler: its thread
+            # would take the GIL whenever TensorFlow releases it, and a call
+            # that releases it would then wait for it, up to 5 ms.
             for i in range(WARMUP_CALLS):
                 estimator.predict(X_test[i : i + 1])
             latencies = [
@@ -310,7 +316,6 @@ def measure(name, args, data):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             result["status"] = f"failed: {type(exc).__name__}: {message}"
             estimator = None
-    result["peak_rss_mib"] = rss.peak / 2**20
     result["warnings"] = sorted(
         {f"{w.category.__name__}: {w.message}".splitlines()[0] for w in caught}
     )
