@@ -26,6 +26,8 @@ MAX_AUTO_BATCH_SIZE = 256
 VALIDATION_BATCH_SIZE = 2048
 # Rows per call of the network at prediction: bounds memory on large inputs.
 _PREDICT_CHUNK = 8192
+# The network's attribute that holds its traced forward pass.
+_FORWARD_ATTRIBUTE = "_digit_classifier_forward"
 
 
 class DigitMLPClassifier(KerasClassifier):
@@ -398,41 +400,14 @@ class DigitMLPClassifier(KerasClassifier):
         once per fitted network and follows its weights through
         ``partial_fit``.
         """
-        cached = self.__dict__.get("_forward_cache")
-        if cached is None or cached[0] is not self.model_:
-            import tensorflow as tf
-            from tensorflow.python.eager import context
-
-            model = self.model_
-            spec = tf.TensorSpec((None, self.n_features_in_), tf.float32)
-            traced = tf.function(
-                lambda x: model(x, training=False)
-            ).get_concrete_function(spec)
-
-            def forward(rows):
-                # Two of TensorFlow's private APIs save half of a one-image
-                # call; the tests pin both against model.predict on each TF we
-                # allow. The rows are validated float32 of the traced shape, so
-                # _call_flat skips ConcreteFunction.__call__'s checks in Python;
-                # the single-threaded executor runs the ops in this thread
-                # instead of handing each to a pool (the kernels, and so the
-                # results, are the same; a matrix product still uses all cores).
-                with context.function_executor_type("SINGLE_THREADED_EXECUTOR"):
-                    outputs = traced._call_flat(
-                        [tf.constant(rows)], traced.captured_inputs
-                    )
-                return outputs.numpy()
-
-            cached = (model, forward)
-            self._forward_cache = cached
-        return cached[1]
-
-    def __getstate__(self):
-        # A traced function cannot be pickled (or deep-copied); it is rebuilt
-        # on the first prediction after unpickling.
-        state = super().__getstate__()
-        state.pop("_forward_cache", None)
-        return state
+        # Kept on the network rather than on the estimator, whose attributes
+        # predict must not change; a refit builds a new network, a pickle or
+        # copy drops it (scikeras pickles networks in Keras's format).
+        forward = getattr(self.model_, _FORWARD_ATTRIBUTE, None)
+        if forward is None:
+            forward = _trace_forward(self.model_, self.n_features_in_)
+            setattr(self.model_, _FORWARD_ATTRIBUTE, forward)
+        return forward
 
     def predict(self, X):
         """Predict class labels for the samples in `X`.
@@ -601,6 +576,29 @@ class DigitMLPClassifier(KerasClassifier):
     # scikeras's BaseWrapper.score comes first in the bases and re-validates
     # y its own way; scikit-learn's is plain accuracy of predict.
     score = ClassifierMixin.score
+
+
+def _trace_forward(model, n_features):
+    """A function from float32 rows to the network's outputs, as predict's."""
+    import tensorflow as tf
+    from tensorflow.python.eager import context
+
+    spec = tf.TensorSpec((None, n_features), tf.float32)
+    traced = tf.function(lambda x: model(x, training=False)).get_concrete_function(spec)
+
+    def forward(rows):
+        # Two of TensorFlow's private APIs save half of a one-image call; the
+        # tests pin both against model.predict on each TensorFlow we allow.
+        # The rows are validated float32 of the traced shape, so _call_flat
+        # skips ConcreteFunction.__call__'s checks in Python; the
+        # single-threaded executor runs the ops in this thread instead of
+        # handing each to a pool (the kernels, and so the results, are the
+        # same; a matrix product still uses all cores).
+        with context.function_executor_type("SINGLE_THREADED_EXECUTOR"):
+            outputs = traced._call_flat([tf.constant(rows)], traced.captured_inputs)
+        return outputs.numpy()
+
+    return forward
 
 
 def _cosine_learning_rate(epoch, _current, *, start, n_epochs):
