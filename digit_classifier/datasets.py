@@ -76,10 +76,25 @@ def load_mnist(data_dir=None):
 
     Examples
     --------
+    From Keras's cache, or its download (11 MB) the first time:
+
     >>> from digit_classifier.datasets import load_mnist
     >>> (X_train, y_train), (X_test, y_test) = load_mnist()  # doctest: +SKIP
     >>> X_train.shape, y_train.shape, X_test.shape  # doctest: +SKIP
     ((60000, 28, 28), (60000,), (10000, 28, 28))
+
+    From a folder holding ``mnist.npz`` or the IDX files; here, a tiny one:
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> folder = tempfile.mkdtemp()
+    >>> images = np.zeros((5, 28, 28), dtype=np.uint8)
+    >>> labels = np.arange(5, dtype=np.uint8)
+    >>> np.savez(os.path.join(folder, "mnist.npz"), x_train=images,
+    ...          y_train=labels, x_test=images[:2], y_test=labels[:2])
+    >>> (X_train, y_train), (X_test, y_test) = load_mnist(folder)
+    >>> X_train.shape, X_test.shape, y_test
+    ((5, 28, 28), (2, 28, 28), array([0, 1], dtype=uint8))
     """
     if data_dir is not None:
         return _load_folder(Path(data_dir), "data_dir")

@@ -121,6 +121,28 @@ def load_model(path):
     See Also
     --------
     save_model : Write such a file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_digits
+    >>> from digit_classifier import DigitMLPClassifier, load_model, save_model
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = DigitMLPClassifier(hidden_layer_sizes=(16,), epochs=1).fit(X / 16, y)
+    >>> folder = tempfile.mkdtemp()
+    >>> save_model(clf, os.path.join(folder, "digits.zip"))
+    >>> loaded = load_model(os.path.join(folder, "digits.zip"))
+    >>> type(loaded).__name__, loaded.hidden_layer_sizes, loaded.classes_[:3]
+    ('DigitMLPClassifier', (16,), array([0, 1, 2]))
+
+    A file that is not a model is refused before anything in it is used:
+
+    >>> with open(os.path.join(folder, "notes.zip"), "w") as file:
+    ...     _ = file.write("not a model")
+    >>> load_model(os.path.join(folder, "notes.zip"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ...notes.zip is not a readable digit_classifier model file (...).
     """
     path = Path(path)
     if not path.is_file():

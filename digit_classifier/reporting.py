@@ -4,7 +4,8 @@ Every function works on plain arrays (labels, images, a Keras-style history
 dict), so it serves the command line, scripts and notebooks alike. The
 plotting functions build and return a :class:`matplotlib.figure.Figure`
 without registering it with pyplot and never show it: save it with
-``fig.savefig(path)`` or let a notebook display it.
+``fig.savefig(path)``, let a notebook display it, or, with Matplotlib 3.11 or
+newer, hand it to pyplot with ``plt.figure(fig)`` and ``plt.show()``.
 """
 
 import csv
