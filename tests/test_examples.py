@@ -2,8 +2,8 @@
 
 They run in fast mode (``DIGIT_CLASSIFIER_FULL`` unset: scikit-learn's 8x8
 digits, small settings), so that none of them can rot unnoticed; one script
-also runs in full mode on a slice of MNIST when ``DIGIT_CLASSIFIER_DATA`` is
-set.
+also runs in full mode, and ``docs/make_figures.py`` makes the README's
+pictures, on a slice of MNIST when ``DIGIT_CLASSIFIER_DATA`` is set.
 """
 
 import json
@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
+DOCS = Path(__file__).parents[1] / "docs"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 NOTEBOOK = EXAMPLES / "digit_classification.ipynb"
 # What each script must print besides its test accuracy, and the pictures it
@@ -129,3 +130,19 @@ def test_notebook_runs(monkeypatch):
     pictures = [output for output in outputs if "image/png" in output.get("data", {})]
     # Sample digits, training curves, confusion matrix, mistakes, search.
     assert len(pictures) == 5
+
+
+def test_make_figures_writes_the_readme_pictures(mnist_slice_dir, tmp_path):
+    # The script behind the README's pictures, on an MNIST slice and one epoch.
+    make_figures = runpy.run_path(str(DOCS / "make_figures.py"))["main"]
+    make_figures(
+        ["--data-dir", str(mnist_slice_dir), "--out-dir", str(tmp_path)]
+        + ["--epochs", "1", "--hidden", "32"]
+    )
+    names = sorted(path.name for path in tmp_path.iterdir())
+    pictures = ["confusion_matrix.png", "predict_show.png", "sample_predictions.png"]
+    assert names == pictures
+    for name in names:
+        with Image.open(tmp_path / name) as picture:
+            assert picture.format == "PNG"
+            assert picture.width > 400
