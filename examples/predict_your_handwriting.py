@@ -52,8 +52,9 @@ else:
     # These digits fill their 8x8 frame; a black border gives the
     # preprocessing the background it needs to find them.
     border = [(0, 0), (4, 4), (4, 4)]
-    X_train = DigitImagePreprocessor().transform(np.pad(X_train, border))
-    X_test = DigitImagePreprocessor().transform(np.pad(X_test, border))
+    to_mnist_form = DigitImagePreprocessor()
+    X_train = to_mnist_form.transform(np.pad(X_train, border))
+    X_test = to_mnist_form.transform(np.pad(X_test, border))
 
 pipe = make_digit_pipeline(preset="default" if FULL else "fast", random_state=0)
 pipe.fit(X_train, y_train)
