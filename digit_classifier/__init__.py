@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "DigitMLPClassifier": "classifier",
     "PixelNormalizer": "preprocessing",
-    "DigitImagePreprocessor": "images",
+    "DigitImagePreprocessor": "preprocessing",
     "load_digit_image": "images",
     "make_digit_pipeline": "pipeline",
     "load_mnist": "datasets",

@@ -1,11 +1,144 @@
-"""Scaling raw pixel arrays for the classifier."""
+"""The pipeline's transformers: image files to MNIST's form, pixels to [0, 1]."""
+
+import os
+from numbers import Integral
 
 import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-MAX_PIXEL_VALUE = 255
+from ._pixels import check_pixel_range, scale_pixels
+from .images import MAX_PIXELS, _load_digit
+
+
+# TransformerMixin stands left of BaseEstimator so its methods take precedence.
+class DigitImagePreprocessor(TransformerMixin, BaseEstimator):
+    """Bring image files or arrays of any size to MNIST's 28x28 form.
+
+    Applies :func:`load_digit_image` to each image, so that a pipeline
+    fitted on MNIST can take photos and scans directly. It learns nothing:
+    :meth:`fit` only checks the parameters.
+
+    Parameters
+    ----------
+    max_pixels : int, default=MAX_PIXELS
+        Refuse image files with more pixels than this, before decoding them
+        (a guard against decompression bombs).
+
+    See Also
+    --------
+    load_digit_image : The same for one image.
+
+    PixelNormalizer : The next step: flat rows scaled to [0, 1].
+
+    Examples
+    --------
+    Put it before a pipeline fitted on 28x28 MNIST arrays; here, two
+    strokes drawn in black on white paper:
+
+    >>> import numpy as np
+    >>> from digit_classifier import DigitImagePreprocessor
+    >>> paper = np.full((100, 80), 255, dtype=np.uint8)
+    >>> one, minus = paper.copy(), paper.copy()
+    >>> one[10:90, 34:46] = 0
+    >>> minus[45:55, 10:70] = 0
+    >>> X = DigitImagePreprocessor().transform([one, minus])
+    >>> X.shape, X.dtype
+    ((2, 28, 28), dtype('uint8'))
+    >>> for digit in X:
+    ...     height = np.count_nonzero(digit.any(axis=1))
+    ...     width = np.count_nonzero(digit.any(axis=0))
+    ...     print(f"{height} rows x {width} columns")
+    20 rows x 3 columns
+    3 rows x 20 columns
+
+    With a fitted MNIST model, ``make_pipeline(DigitImagePreprocessor(),
+    model).predict(["photo.jpg", "scan.png"])`` reads image files.
+    """
+
+    _parameter_constraints: dict = {
+        "max_pixels": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, max_pixels=MAX_PIXELS):
+        self.max_pixels = max_pixels
+
+    def fit(self, X, y=None):
+        """Check the parameters; nothing is learned.
+
+        Parameters
+        ----------
+        X : list
+            Ignored.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : DigitImagePreprocessor
+            This preprocessor.
+        """
+        self._validate_params()
+        return self
+
+    def transform(self, X):
+        """Bring each image to MNIST's form.
+
+        Parameters
+        ----------
+        X : list of (str, os.PathLike or array-like)
+            Image file paths, or arrays of shape ``(height, width)``,
+            ``(height, width, 3)`` or ``(height, width, 4)`` with values in
+            [0, 255]; the images may differ in size. A 3D array of shape
+            ``(n_images, height, width)`` is read as that many grayscale
+            images.
+
+        Returns
+        -------
+        X_mnist : ndarray of shape (n_images, 28, 28), dtype uint8
+            The digits, light on black, as in MNIST.
+
+        Raises
+        ------
+        ValueError
+            For the first image in which no digit is found, or that cannot
+            be read; the message names it (its path, or ``X[i]``).
+        """
+        self._validate_params()
+        if isinstance(X, (str, os.PathLike)):
+            raise ValueError(
+                "Expected a list of image paths or arrays, got a single path "
+                f"{os.fspath(X)!r}; wrap it in a list."
+            )
+        # One name per image, for the errors: its path, else its position.
+        items = list(X)
+        if not items:
+            raise ValueError(
+                "Found 0 images while a minimum of 1 is required by "
+                "DigitImagePreprocessor."
+            )
+        digits = [
+            _load_digit(
+                item,
+                os.fspath(item) if isinstance(item, (str, os.PathLike)) else f"X[{i}]",
+                self.max_pixels,
+            )
+            for i, item in enumerate(items)
+        ]
+        return np.stack(digits)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Lists of paths or of images of any size, not a 2D feature matrix.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = []
+        return tags
 
 
 # Mixins stand left of BaseEstimator so their methods and tags take precedence.
@@ -102,7 +235,7 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     @staticmethod
     def _scale(X):
         # X is our own float32 copy (validated with copy=True): scale in place.
-        return np.divide(X, MAX_PIXEL_VALUE, out=X, dtype=np.float32)
+        return scale_pixels(X)
 
     def _validate_pixels(self, X, reset, copy=True):
         if not (issparse(X) or hasattr(X, "columns")):
@@ -110,18 +243,7 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             if X.ndim == 3:
                 X = X.reshape(len(X), -1)
         X = validate_data(self, X, reset=reset, dtype=np.float32, copy=copy)
-        if X.min() < 0:
-            raise ValueError(
-                f"Negative values in data passed to PixelNormalizer (minimum "
-                f"{X.min():g}). Pass raw grayscale pixels in [0, {MAX_PIXEL_VALUE}], "
-                "not centred data."
-            )
-        if X.max() > MAX_PIXEL_VALUE:
-            raise ValueError(
-                f"Values above {MAX_PIXEL_VALUE} in data passed to PixelNormalizer "
-                f"(maximum {X.max():g}). Pass 8-bit grayscale pixels in "
-                f"[0, {MAX_PIXEL_VALUE}]."
-            )
+        check_pixel_range(X, type(self).__name__)
         return X
 
     def __sklearn_tags__(self):

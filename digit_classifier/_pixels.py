@@ -1,0 +1,38 @@
+"""Checking and scaling raw pixels: shared by PixelNormalizer and DigitPredictor.
+
+Free of scikit-learn, so that prediction from a model file starts fast.
+"""
+
+import numpy as np
+
+MAX_PIXEL_VALUE = 255
+
+
+def check_pixel_range(X, owner):
+    """Raise ValueError unless every value of `X` lies in [0, 255].
+
+    Parameters
+    ----------
+    X : ndarray
+        Finite pixel values.
+
+    owner : str
+        The class name that the message names.
+    """
+    if X.size == 0:
+        return
+    if X.min() < 0:
+        raise ValueError(
+            f"Negative values in data passed to {owner} (minimum {X.min():g}). "
+            f"Pass raw grayscale pixels in [0, {MAX_PIXEL_VALUE}], not centred data."
+        )
+    if X.max() > MAX_PIXEL_VALUE:
+        raise ValueError(
+            f"Values above {MAX_PIXEL_VALUE} in data passed to {owner} (maximum "
+            f"{X.max():g}). Pass 8-bit grayscale pixels in [0, {MAX_PIXEL_VALUE}]."
+        )
+
+
+def scale_pixels(X):
+    """Divide float32 pixels by 255 in place and return them."""
+    return np.divide(X, MAX_PIXEL_VALUE, out=X, dtype=np.float32)
