@@ -5,7 +5,8 @@ import importlib
 __version__ = "0.1.0"
 
 # Public name -> module. Imported on first use, so that `import digit_classifier`
-# (and the command line's --help) does not pay for TensorFlow until it is needed.
+# (and the command line's --help) does not pay for TensorFlow until it is needed,
+# and load_predictor and DigitPredictor never do.
 _PUBLIC = {
     "DigitMLPClassifier": "classifier",
     "PixelNormalizer": "preprocessing",
@@ -16,6 +17,8 @@ _PUBLIC = {
     "load_digits_split": "datasets",
     "save_model": "persistence",
     "load_model": "persistence",
+    "load_predictor": "persistence",
+    "DigitPredictor": "inference",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -18,16 +18,14 @@ from sklearn.utils._tags import ClassifierTags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .inference import forward_pass, layer_names
+
 # Seeds handed to Keras and tf.data must fit in an int32.
 _MAX_SEED = np.iinfo(np.int32).max
 # batch_size="auto" never exceeds this (the best found on MNIST).
 MAX_AUTO_BATCH_SIZE = 256
 # Validation passes only predict: large batches cost less per sample.
 VALIDATION_BATCH_SIZE = 2048
-# Rows per call of the network at prediction: bounds memory on large inputs.
-_PREDICT_CHUNK = 8192
-# The network's attribute that holds its traced forward pass.
-_FORWARD_ATTRIBUTE = "_digit_classifier_forward"
 
 
 class DigitMLPClassifier(KerasClassifier):
@@ -177,6 +175,17 @@ class DigitMLPClassifier(KerasClassifier):
     model_ : keras.Model
         The fitted Keras network.
 
+    coefs_ : list of ndarray
+        The kernel of each Dense layer of ``model_``, from the first hidden
+        layer to the output layer, as float64 (the network's float32 values,
+        exactly). Copied from ``model_`` at the end of :meth:`fit`,
+        :meth:`partial_fit` and :meth:`initialize`; prediction computes the
+        network from them with NumPy, as scikit-learn's ``MLPClassifier``
+        does, in a fraction of the time of ``model_.predict``.
+
+    intercepts_ : list of ndarray
+        The bias of each Dense layer, likewise.
+
     history_ : dict of str to list of float
         Per-epoch ``loss``, ``accuracy`` and ``learning_rate``, and
         ``val_loss`` and ``val_accuracy`` when a validation split is used.
@@ -317,11 +326,49 @@ class DigitMLPClassifier(KerasClassifier):
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         # Shared by fit and partial_fit: validate once, then let scikeras run.
+        self._check_params_and_seed()
+        super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+        self._copy_weights()
+
+    def initialize(self, X, y):
+        """Build the network for `X` and `y` without training it.
+
+        As scikeras's ``initialize``, with the parameters checked as
+        :meth:`fit` checks them and ``coefs_`` and ``intercepts_`` set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples, which size the input layer.
+
+        y : array-like of shape (n_samples,)
+            Labels, which give ``classes_`` and size the output layer.
+
+        Returns
+        -------
+        self : DigitMLPClassifier
+            This classifier, with an untrained network.
+        """
+        self._check_params_and_seed()
+        super().initialize(X, y)
+        self._copy_weights()
+        return self
+
+    def _check_params_and_seed(self):
         self._validate_params()
         self._check_hidden_layer_sizes()
         self._check_extra_params()
+        # The seeds of the layers and of the shuffling are drawn from this.
         self._rng = check_random_state(self.random_state)
-        super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+
+    def _copy_weights(self):
+        """Copy the Dense layers' weights from model_ into coefs_/intercepts_."""
+        layers = [self.model_.get_layer(name) for name in self._layer_names()]
+        self.coefs_ = [layer.kernel.numpy().astype(np.float64) for layer in layers]
+        self.intercepts_ = [layer.bias.numpy().astype(np.float64) for layer in layers]
+
+    def _layer_names(self):
+        return layer_names(np.size(self.hidden_layer_sizes))
 
     def _check_hidden_layer_sizes(self):
         sizes = np.ravel(self.hidden_layer_sizes)
@@ -376,38 +423,16 @@ class DigitMLPClassifier(KerasClassifier):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes), dtype float32
-            The softmax output of the network; columns follow ``classes_``.
+        proba : ndarray of shape (n_samples, n_classes), dtype float64
+            The softmax output of the network, computed with NumPy from
+            ``coefs_`` and ``intercepts_`` in float64 (to within 1e-5 of
+            ``model_.predict``, which computes in float32); columns follow
+            ``classes_``. A row's probabilities do not depend on the other
+            rows of `X`.
         """
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "coefs_")
         X, _ = self._validate_data(X)
-        forward = self._forward_function()
-        if len(X) <= _PREDICT_CHUNK:
-            return forward(X)
-        # Near-equal chunks: a lone last row would take another matrix kernel
-        # and differ from a whole-batch prediction in the last bits.
-        n_chunks = -(-len(X) // _PREDICT_CHUNK)
-        return np.concatenate([forward(chunk) for chunk in np.array_split(X, n_chunks)])
-
-    def _forward_function(self):
-        """The network's forward pass, from float32 rows to probabilities.
-
-        ``keras.Model.predict`` sets up a dataset, callbacks and a progress
-        bar on every call, tens of milliseconds; ``predict_on_batch`` still
-        re-binds its arguments, about a millisecond. Calling the traced
-        graph of the network directly runs the same graph as ``predict`` (so
-        the same outputs, bit for bit) in a fraction of that. It is traced
-        once per fitted network and follows its weights through
-        ``partial_fit``.
-        """
-        # Kept on the network rather than on the estimator, whose attributes
-        # predict must not change; a refit builds a new network, a pickle or
-        # copy drops it (scikeras pickles networks in Keras's format).
-        forward = getattr(self.model_, _FORWARD_ATTRIBUTE, None)
-        if forward is None:
-            forward = _trace_forward(self.model_, self.n_features_in_)
-            setattr(self.model_, _FORWARD_ATTRIBUTE, forward)
-        return forward
+        return forward_pass(X, self.coefs_, self.intercepts_, self.activation)
 
     def predict(self, X):
         """Predict class labels for the samples in `X`.
@@ -438,13 +463,16 @@ class DigitMLPClassifier(KerasClassifier):
         regularizer = keras.regularizers.L2(self.alpha) if self.alpha > 0 else None
         inputs = keras.Input(shape=(self.n_features_in_,), dtype="float32")
         x = self._augmentation(inputs)
-        for i, units in enumerate(np.ravel(self.hidden_layer_sizes), start=1):
+        *hidden_names, output_name = self._layer_names()
+        for i, (name, units) in enumerate(
+            zip(hidden_names, np.ravel(self.hidden_layer_sizes), strict=True), start=1
+        ):
             x = keras.layers.Dense(
                 int(units),
                 activation=self.activation,
                 kernel_initializer=keras.initializers.GlorotUniform(self._new_seed()),
                 kernel_regularizer=regularizer,
-                name=f"hidden_{i}",
+                name=name,
             )(x)
             if self.dropout > 0:
                 x = keras.layers.Dropout(
@@ -455,7 +483,7 @@ class DigitMLPClassifier(KerasClassifier):
             activation="softmax",
             kernel_initializer=keras.initializers.GlorotUniform(self._new_seed()),
             kernel_regularizer=regularizer,
-            name="output",
+            name=output_name,
         )(x)
         model = keras.Model(inputs, outputs, name="digit_mlp")
 
@@ -576,29 +604,6 @@ class DigitMLPClassifier(KerasClassifier):
     # scikeras's BaseWrapper.score comes first in the bases and re-validates
     # y its own way; scikit-learn's is plain accuracy of predict.
     score = ClassifierMixin.score
-
-
-def _trace_forward(model, n_features):
-    """A function from float32 rows to the network's outputs, as predict's."""
-    import tensorflow as tf
-    from tensorflow.python.eager import context
-
-    spec = tf.TensorSpec((None, n_features), tf.float32)
-    traced = tf.function(lambda x: model(x, training=False)).get_concrete_function(spec)
-
-    def forward(rows):
-        # Two of TensorFlow's private APIs save half of a one-image call; the
-        # tests pin both against model.predict on each TensorFlow we allow.
-        # The rows are validated float32 of the traced shape, so _call_flat
-        # skips ConcreteFunction.__call__'s checks in Python; the
-        # single-threaded executor runs the ops in this thread instead of
-        # handing each to a pool (the kernels, and so the results, are the
-        # same; a matrix product still uses all cores).
-        with context.function_executor_type("SINGLE_THREADED_EXECUTOR"):
-            outputs = traced._call_flat([tf.constant(rows)], traced.captured_inputs)
-        return outputs.numpy()
-
-    return forward
 
 
 def _cosine_learning_rate(epoch, _current, *, start, n_epochs):

@@ -459,9 +459,9 @@ def _progress(pipe, bar):
 
 
 def _evaluate(args):
-    from . import load_model
+    from . import load_predictor
 
-    model = load_model(args.model)
+    model = load_predictor(args.model)
     _, test = _load_data(args)
     out = _run_dir(args.out)
     metrics, files = _evaluate_and_report(model, test, args)
@@ -483,7 +483,7 @@ def _evaluate_and_report(estimator, test, args):
     from sklearn.metrics import accuracy_score, classification_report, log_loss
 
     from . import reporting
-    from .persistence import _library_versions
+    from .persistence import library_versions
 
     X_test, y_test = test
     proba = estimator.predict_proba(X_test)
@@ -494,7 +494,7 @@ def _evaluate_and_report(estimator, test, args):
         "n_test": len(X_test),
         "test_accuracy": accuracy_score(y_test, y_pred),
         "test_loss": log_loss(y_test, proba, labels=classes),
-        "versions": _library_versions(),
+        "versions": library_versions(),
     }
     report = classification_report(
         y_test, y_pred, labels=classes, digits=4, zero_division=0
@@ -530,9 +530,9 @@ def _predict(args):
 
     import numpy as np
 
-    from . import load_model
+    from . import load_predictor
 
-    model = load_model(args.model)
+    model = load_predictor(args.model)
     classes = model.classes_
     results, shown, failed = [], [], 0
     for path in args.inputs:

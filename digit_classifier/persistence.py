@@ -1,41 +1,59 @@
-"""Saving and loading fitted models as one safe file.
+"""Saving and loading fitted models as one file that holds only data.
 
-A model file is a zip archive holding ``manifest.json`` (format version,
-library versions, the estimators' parameters and fitted attributes) and
-``model.keras`` (the network in Keras's own format). Loading parses JSON and
-loads Keras with ``safe_mode=True``: nothing is unpickled and no code from
-the file runs. Pickle and joblib keep working too, as for any scikit-learn
-estimator, but only ever unpickle files you trust.
+A model file is a zip archive of:
+
+- ``manifest.json``: the format version, library versions, the estimators'
+  parameters and fitted attributes (classes, history);
+- ``weights.safetensors``: the kernel and bias of each Dense layer, as named
+  float32 arrays in the safetensors format (a JSON header and raw buffers);
+- ``optimizer.safetensors`` (optional): the optimizer's state, so that a
+  loaded model continues training where it stopped.
+
+Nothing in it is code or a serialized object: loading parses JSON, checks
+every parameter, name, shape and dtype, and rebuilds the network with this
+library's own builder. Keras's model loading, whose configurations have
+carried code past ``safe_mode`` more than once, is never called.
+:func:`load_predictor` reads the same file for prediction only, without
+importing TensorFlow, Keras or scikit-learn.
 """
 
-import hashlib
 import json
-import tempfile
+import re
 import warnings
 import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+import safetensors.numpy
+from safetensors import SafetensorError
 
 from . import __version__
 from ._io import atomic_write
-from .classifier import DigitMLPClassifier
-from .preprocessing import PixelNormalizer
+from .inference import ACTIVATIONS, DigitPredictor, layer_names, weight_shapes
 
 FORMAT = "digit_classifier.model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
-KERAS_MODEL = "model.keras"
+WEIGHTS = "weights.safetensors"
+OPTIMIZER = "optimizer.safetensors"
 # Manifests are a few kilobytes; refuse to read a huge one into memory.
 MAX_MANIFEST_BYTES = 1 << 20
+# A safetensors file is an 8-byte length, a JSON header of about 80 bytes a
+# tensor, and the tensors' bytes; the header is allowed far more than that.
+MAX_HEADER_BYTES = 1 << 16
 # Label dtypes that JSON can carry back exactly.
 LABEL_KINDS = {"b", "i", "u", "U", "O"}
+# Array dtypes a model file may hold (the optimizer counts its steps in int64).
+ARRAY_DTYPES = {"float32", "int64"}
+# Keras resolves optimizer, loss and metric names itself ("adam", "accuracy").
+# Only plain names are stored, never a serialized object for Keras to rebuild.
+KERAS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Parameters that hold objects, never stored: they must be None in a file.
+OBJECT_PARAMETERS = {"callbacks", "model", "build_fn"}
 
 
-def save_model(estimator, path):
+def save_model(estimator, path, *, include_optimizer=True):
     """Save a fitted digit classifier to one file.
 
     The file is written to a temporary name and renamed into place, so an
@@ -50,9 +68,23 @@ def save_model(estimator, path):
     path : str or os.PathLike
         Where to write the model, conventionally with a ``.zip`` suffix.
 
+    include_optimizer : bool, default=True
+        Whether to save the optimizer's state (for Adam, two moments per
+        weight: twice the size of the weights), so that the loaded model's
+        :meth:`~DigitMLPClassifier.partial_fit` continues where this one
+        stopped. Without it, a loaded model continues with a new optimizer.
+
+    Warns
+    -----
+    UserWarning
+        For parameters that cannot be stored as plain data (callbacks,
+        optimizer instances, ``class_weight`` with integer keys, ...): the
+        loaded model has their default values.
+
     See Also
     --------
-    load_model : Load the file back.
+    load_model : Load the file back as a trainable estimator.
+    load_predictor : Load it for prediction only, without TensorFlow.
 
     Examples
     --------
@@ -72,33 +104,43 @@ def save_model(estimator, path):
     steps = [_describe(name, step, unsaved) for name, step in named_steps]
     if unsaved:
         warnings.warn(
-            f"Parameters {', '.join(unsaved)} cannot be stored as JSON and are not "
-            "saved; the loaded model uses their defaults.",
+            f"Parameters {', '.join(unsaved)} cannot be stored as plain data and "
+            "are not saved; the loaded model uses their defaults.",
             UserWarning,
             stacklevel=2,
         )
-
-    with tempfile.TemporaryDirectory() as tmp:
-        keras_file = Path(tmp) / KERAS_MODEL
-        classifier.model_.save(keras_file)
-        keras_bytes = keras_file.read_bytes()
-
+    entries = {WEIGHTS: _network_weights(classifier)}
+    optimizer = None
+    # An optimizer that is not saved would not be rebuilt the same way.
+    if include_optimizer and "optimizer" not in unsaved:
+        state = _optimizer_state(classifier.model_.optimizer)
+        if state:
+            optimizer = [_array_entry(name, value) for name, value in state.items()]
+            entries[OPTIMIZER] = state
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "versions": _library_versions(),
-        "pipeline": isinstance(estimator, Pipeline),
+        "versions": library_versions(),
+        "pipeline": len(named_steps) == 2,
         "steps": steps,
-        "keras_model_sha256": hashlib.sha256(keras_bytes).hexdigest(),
+        "optimizer": optimizer,
     }
     with atomic_write(path) as file, zipfile.ZipFile(file, "w") as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-        # A .keras file is itself a compressed zip: store it as it is.
-        archive.writestr(KERAS_MODEL, keras_bytes, compress_type=zipfile.ZIP_STORED)
+        for name, arrays in entries.items():
+            # Raw float buffers barely compress: store them as they are.
+            archive.writestr(
+                name, safetensors.numpy.save(arrays), compress_type=zipfile.ZIP_STORED
+            )
 
 
 def load_model(path):
-    """Load a model saved by :func:`save_model`, without running code from it.
+    """Load a model saved by :func:`save_model` as a trainable estimator.
+
+    The network is rebuilt from the checked parameters and given the saved
+    weights; no code and no serialized object from the file is used.
+    Imports TensorFlow; for prediction only, :func:`load_predictor` is
+    faster and smaller.
 
     Parameters
     ----------
@@ -108,19 +150,23 @@ def load_model(path):
     Returns
     -------
     estimator : Pipeline or DigitMLPClassifier
-        The fitted estimator, predicting exactly what the saved one did.
+        The fitted estimator, predicting what the saved one did; with the
+        optimizer's state when it was saved, so that ``partial_fit``
+        continues training where it stopped.
 
     Raises
     ------
     FileNotFoundError
         If `path` does not exist.
     ValueError
-        If the file is not a digit_classifier model, or is truncated or
-        altered.
+        If the file is not a digit_classifier model of this format version,
+        or is truncated or altered: a parameter, array, shape or dtype that
+        does not fit. The message names the file and what is wrong.
 
     See Also
     --------
     save_model : Write such a file.
+    load_predictor : Load it for prediction only, without TensorFlow.
 
     Examples
     --------
@@ -144,25 +190,14 @@ def load_model(path):
     ...
     ValueError: ...notes.zip is not a readable digit_classifier model file (...).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No model file at {path}.")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = _read_manifest(archive, path)
-            keras_bytes = archive.read(KERAS_MODEL)
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ValueError(
-            f"{path} is not a readable digit_classifier model file ({exc})."
-        ) from exc
-    if hashlib.sha256(keras_bytes).hexdigest() != manifest["keras_model_sha256"]:
-        raise ValueError(
-            f"{path}: {KERAS_MODEL} does not match the checksum in {MANIFEST}; "
-            "the file was altered or damaged."
-        )
+    from sklearn.pipeline import Pipeline
 
+    from .preprocessing import PixelNormalizer
+
+    path = Path(path)
+    manifest, weights, optimizer_state = _read_model_file(path, with_optimizer=True)
     steps = manifest["steps"]
-    classifier = _restore_classifier(steps[-1], _load_keras(keras_bytes, path), path)
+    classifier = _restore_classifier(steps[-1], weights, optimizer_state, path)
     if not manifest["pipeline"]:
         return classifier
     normalizer = PixelNormalizer()
@@ -170,8 +205,95 @@ def load_model(path):
     return Pipeline([(steps[0]["name"], normalizer), (steps[1]["name"], classifier)])
 
 
+def load_predictor(path):
+    """Load a model saved by :func:`save_model` for prediction only.
+
+    Reads the same file as :func:`load_model`, with the same checks, but
+    imports neither TensorFlow, Keras, scikeras nor scikit-learn: the
+    returned :class:`DigitPredictor` computes the network with NumPy. Use it
+    to serve or apply a trained model; it predicts what the saved estimator
+    predicts.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save_model`.
+
+    Returns
+    -------
+    predictor : DigitPredictor
+        Takes raw pixels (images or flat rows in [0, 255]) if a pipeline
+        was saved, the classifier's own input rows if a bare classifier was.
+
+    Raises
+    ------
+    FileNotFoundError
+        If `path` does not exist.
+    ValueError
+        As for :func:`load_model`.
+
+    See Also
+    --------
+    load_model : Load the file as a trainable estimator.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_digits
+    >>> from digit_classifier import load_predictor, make_digit_pipeline, save_model
+    >>> X, y = load_digits(return_X_y=True)
+    >>> pipe = make_digit_pipeline(hidden_layer_sizes=(16,), epochs=1).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.zip")
+    >>> save_model(pipe, path)
+    >>> predictor = load_predictor(path)
+    >>> predictor
+    DigitPredictor(64 -> 16 -> 10, activation='relu', classes=[0, ..., 9])
+    >>> (predictor.predict(X) == pipe.predict(X)).all()
+    np.True_
+    """
+    path = Path(path)
+    manifest, weights, _ = _read_model_file(path, with_optimizer=False)
+    step = manifest["steps"][-1]
+    layers = layer_names(len(step["params"]["hidden_layer_sizes"]))
+    return DigitPredictor(
+        coefs=[weights[f"{layer}/kernel"] for layer in layers],
+        intercepts=[weights[f"{layer}/bias"] for layer in layers],
+        classes=_classes(step["fitted"], path),
+        activation=step["params"]["activation"],
+        scale_pixels=manifest["pipeline"],
+    )
+
+
+def library_versions():
+    """The versions of this library and of those a model depends on.
+
+    Returns
+    -------
+    versions : dict of str to str
+        Recorded in model files and run metrics.
+
+    Examples
+    --------
+    >>> sorted(library_versions())  # doctest: +NORMALIZE_WHITESPACE
+    ['digit_classifier', 'keras', 'numpy', 'safetensors', 'scikeras',
+     'scikit-learn', 'tensorflow']
+    """
+    libraries = ("scikit-learn", "scikeras", "keras", "tensorflow", "numpy")
+    libraries += ("safetensors",)
+    return {"digit_classifier": __version__} | {lib: version(lib) for lib in libraries}
+
+
+# --- saving -----------------------------------------------------------------
+
+
 def _named_steps(estimator):
     """[(name, step), ...] of a bare classifier or of a digit pipeline."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    from .classifier import DigitMLPClassifier
+    from .preprocessing import PixelNormalizer
+
     if isinstance(estimator, DigitMLPClassifier):
         steps = [("mlp", estimator)]
     elif (
@@ -186,7 +308,7 @@ def _named_steps(estimator):
             "save_model expects a DigitMLPClassifier or a make_digit_pipeline() "
             f"pipeline, got {type(estimator).__name__}."
         )
-    check_is_fitted(steps[-1][1], "model_")
+    check_is_fitted(steps[-1][1], "coefs_")
     return steps
 
 
@@ -194,15 +316,14 @@ def _describe(name, estimator, unsaved):
     """The manifest entry of one fitted step."""
     params = {}
     for param, value in estimator.get_params(deep=False).items():
-        value = list(value) if isinstance(value, tuple) else value
-        try:
-            json.dumps(value)
-        except TypeError:
+        if param == "hidden_layer_sizes":
+            value = [int(units) for units in np.ravel(value)]
+        if _storable(param, value):
+            params[param] = value
+        else:
             unsaved.append(param)
-            continue
-        params[param] = value
     fitted = {"n_features_in_": int(estimator.n_features_in_)}
-    if isinstance(estimator, DigitMLPClassifier):
+    if hasattr(estimator, "classes_"):  # the classifier
         classes = estimator.classes_
         if classes.dtype.kind not in LABEL_KINDS or (
             classes.dtype.kind == "O" and not all(isinstance(c, str) for c in classes)
@@ -225,17 +346,95 @@ def _describe(name, estimator, unsaved):
     }
 
 
-def _library_versions():
-    libraries = ("scikit-learn", "scikeras", "keras", "tensorflow", "numpy")
-    return {"digit_classifier": __version__} | {lib: version(lib) for lib in libraries}
+def _storable(name, value):
+    """Whether a parameter can be saved and come back equal, as plain data.
+
+    The same test decides what :func:`load_model` accepts from a file, so it
+    also keeps out anything Keras would deserialize: configurations,
+    module paths, objects.
+    """
+    if name in OBJECT_PARAMETERS:
+        return value is None
+    if name in {"optimizer", "loss"}:
+        return isinstance(value, str) and KERAS_NAME.fullmatch(value) is not None
+    if name == "metrics":
+        return value is None or (
+            isinstance(value, list)
+            and all(isinstance(m, str) and KERAS_NAME.fullmatch(m) for m in value)
+        )
+    if "__" in name:  # routed to Keras (optimizer__beta_1=0.8): numbers only
+        return value is None or type(value) in (bool, int, float)
+    try:
+        return json.loads(json.dumps(value, allow_nan=False)) == value
+    except (TypeError, ValueError):
+        return False
+
+
+def _network_weights(classifier):
+    """The Dense layers' kernels and biases, by name, as the network holds them."""
+    weights = {}
+    for name in classifier._layer_names():
+        layer = classifier.model_.get_layer(name)
+        weights[f"{name}/kernel"] = layer.kernel.numpy()
+        weights[f"{name}/bias"] = layer.bias.numpy()
+    return weights
+
+
+def _optimizer_state(optimizer):
+    """The optimizer's variables by name, in its order ({} if never built)."""
+    state = {v.name: np.asarray(v.numpy()) for v in optimizer.variables}
+    if len(state) != len(optimizer.variables):
+        raise ValueError(
+            f"The {type(optimizer).__name__} optimizer has variables of the same "
+            "name, which cannot be saved apart; save the model with "
+            "include_optimizer=False."
+        )
+    return state
+
+
+def _array_entry(name, array):
+    return {"name": name, "shape": list(array.shape), "dtype": array.dtype.name}
+
+
+# --- loading ----------------------------------------------------------------
+
+
+def _read_model_file(path, *, with_optimizer):
+    """The checked manifest, weights and (if asked and saved) optimizer state."""
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {path}.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = _read_manifest(archive, path)
+            step = manifest["steps"][-1]
+            fitted = step["fitted"]
+            shapes = weight_shapes(
+                fitted["n_features_in_"],
+                step["params"]["hidden_layer_sizes"],
+                len(fitted["classes_"]),
+            )
+            expected = {name: (shape, "float32") for name, shape in shapes.items()}
+            weights = _read_arrays(archive, WEIGHTS, expected, path)
+            optimizer_state = None
+            if with_optimizer and manifest["optimizer"] is not None:
+                expected = {
+                    entry["name"]: (tuple(entry["shape"]), entry["dtype"])
+                    for entry in manifest["optimizer"]
+                }
+                optimizer_state = _read_arrays(archive, OPTIMIZER, expected, path)
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise ValueError(
+            f"{path} is not a readable digit_classifier model file ({exc})."
+        ) from exc
+    return manifest, weights, optimizer_state
 
 
 def _read_manifest(archive, path):
-    names = set(archive.namelist())
-    if names != {MANIFEST, KERAS_MODEL}:
+    names = archive.namelist()
+    if MANIFEST not in names:
         raise ValueError(
-            f"{path} is not a digit_classifier model file: expected {MANIFEST} and "
-            f"{KERAS_MODEL}, found {sorted(names)}."
+            f"{path} is not a digit_classifier model file: it has no {MANIFEST} "
+            f"(found {sorted(names)[:5]})."
         )
     if archive.getinfo(MANIFEST).file_size > MAX_MANIFEST_BYTES:
         raise ValueError(f"{path}: {MANIFEST} is implausibly large.")
@@ -244,17 +443,31 @@ def _read_manifest(archive, path):
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: {MANIFEST} is not valid JSON ({exc}).") from exc
     _check_manifest(manifest, path)
+    expected = {MANIFEST, WEIGHTS} | ({OPTIMIZER} if manifest["optimizer"] else set())
+    if len(names) != len(set(names)) or set(names) != expected:
+        raise ValueError(
+            f"{path} is not a digit_classifier model file: expected "
+            f"{sorted(expected)}, found {sorted(names)}."
+        )
     return manifest
 
 
 def _check_manifest(manifest, path):
-    """Check the manifest's structure before anything is built from it."""
+    """Check the manifest's structure and values before anything is built."""
 
     def fail(problem):
         raise ValueError(f"{path}: {problem} in {MANIFEST}.")
 
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         fail(f"not a {FORMAT} file: no format marker")
+    if manifest.get("format_version") == 1:
+        raise ValueError(
+            f"{path} is a model file of format version 1, which held a Keras "
+            "model: loading one can run code from the file, so this version of "
+            "digit_classifier no longer reads it. Re-save the model by training "
+            "it again with this version (digit-classifier train, or fit and "
+            "save_model)."
+        )
     if manifest.get("format_version") != FORMAT_VERSION:
         fail(
             f"unsupported format_version {manifest.get('format_version')!r} "
@@ -280,79 +493,164 @@ def _check_manifest(manifest, path):
         ):
             fail(f"malformed step {step.get('class')}")
         n_features = step["fitted"].get("n_features_in_")
-        if not isinstance(n_features, int) or n_features < 1:
+        if not _is_int(n_features) or n_features < 1:
             fail("n_features_in_ must be a positive integer")
-    fitted = steps[-1]["fitted"]
+        for name, value in step["params"].items():
+            if not (isinstance(name, str) and _storable(name, value)):
+                fail(f"parameter {name!r} holds {value!r}, which is not plain data")
+    if len(steps) == 2 and steps[0]["params"]:
+        fail("PixelNormalizer takes no parameters")
+    params, fitted = steps[-1]["params"], steps[-1]["fitted"]
+    sizes = params.get("hidden_layer_sizes")
+    if not isinstance(sizes, list) or not all(_is_int(n) and n > 0 for n in sizes):
+        fail("hidden_layer_sizes must be a list of positive integers")
+    if params.get("activation") not in ACTIVATIONS:
+        fail(f"activation must be one of {sorted(ACTIVATIONS)}")
     if not isinstance(fitted.get("classes_"), list) or len(fitted["classes_"]) < 2:
         fail("classes_ must list at least 2 labels")
-    if (
-        np.dtype(_checked_dtype(fitted.get("classes_dtype"), fail)).kind
-        not in LABEL_KINDS
-    ):
-        fail("classes_dtype is not a label dtype")
-    if not isinstance(manifest.get("keras_model_sha256"), str):
-        fail("keras_model_sha256 is missing")
-
-
-def _checked_dtype(dtype, fail):
     try:
-        return np.dtype(dtype)
+        kind = np.dtype(fitted.get("classes_dtype")).kind
     except TypeError:
-        fail(f"unknown classes_dtype {dtype!r}")
+        fail(f"unknown classes_dtype {fitted.get('classes_dtype')!r}")
+    if kind not in LABEL_KINDS:
+        fail("classes_dtype is not a label dtype")
+    if not _is_int(fitted.get("n_iter_")) or not isinstance(
+        fitted.get("history_"), dict
+    ):
+        fail("n_iter_ and history_ must be an integer and a dict")
+    optimizer = manifest.get("optimizer")
+    if optimizer is not None and not (
+        isinstance(optimizer, list) and all(map(_is_array_entry, optimizer))
+    ):
+        fail("optimizer must list arrays as {name, shape, dtype}")
 
 
-def _load_keras(keras_bytes, path):
-    import keras
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        keras_file = Path(tmp) / KERAS_MODEL
-        keras_file.write_bytes(keras_bytes)
-        try:
-            # safe_mode refuses lambda layers and other serialized code.
-            return keras.saving.load_model(keras_file, safe_mode=True)
-        except Exception as exc:  # Keras raises many types for a bad file
+
+def _is_array_entry(entry):
+    return (
+        isinstance(entry, dict)
+        and set(entry) == {"name", "shape", "dtype"}
+        and isinstance(entry["name"], str)
+        and isinstance(entry["shape"], list)
+        and all(_is_int(n) and n >= 0 for n in entry["shape"])
+        and entry["dtype"] in ARRAY_DTYPES
+    )
+
+
+def _read_arrays(archive, entry, expected, path):
+    """The arrays of one safetensors entry, checked against `expected`.
+
+    `expected` maps each name to its (shape, dtype). The entry's size is
+    checked against them before it is read, so a file cannot make this read
+    more into memory than the manifest's model needs.
+    """
+    where = f"{path}: {entry}"
+    n_bytes = sum(
+        int(np.prod(shape)) * np.dtype(dtype).itemsize
+        for shape, dtype in expected.values()
+    )
+    size = archive.getinfo(entry).file_size
+    if size > 8 + MAX_HEADER_BYTES + n_bytes:
+        raise ValueError(
+            f"{where} holds {size:,} bytes, far more than the {n_bytes:,} bytes "
+            "of arrays the manifest implies; the file was altered or damaged."
+        )
+    try:
+        arrays = safetensors.numpy.load(archive.read(entry))
+    except SafetensorError as exc:
+        raise ValueError(f"{where} is not a valid safetensors file ({exc}).") from exc
+    missing = [name for name in expected if name not in arrays]
+    extra = sorted(set(arrays) - set(expected))
+    if missing or extra:
+        raise ValueError(
+            f"{where} does not hold the arrays the manifest implies: missing "
+            f"{missing}, unexpected {extra}."
+        )
+    for name, (shape, dtype) in expected.items():
+        array = arrays[name]
+        if array.dtype != dtype or array.shape != tuple(shape):
             raise ValueError(
-                f"{path}: the Keras model inside cannot be loaded safely ({exc})."
-            ) from exc
+                f"{where}: array {name!r} is {array.dtype} of shape {array.shape}, "
+                f"expected {dtype} of shape {tuple(shape)}."
+            )
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise ValueError(f"{where}: array {name!r} holds NaN or infinity.")
+    return {name: arrays[name] for name in expected}
 
 
-def _restore_classifier(step, model, path):
-    params = step["params"]
+def _classes(fitted, path):
+    try:
+        return np.array(fitted["classes_"], dtype=fitted["classes_dtype"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: classes_ do not match classes_dtype.") from exc
+
+
+def _restore_classifier(step, weights, optimizer_state, path):
+    """A fitted DigitMLPClassifier rebuilt by our builder from checked data."""
+    from sklearn.utils import check_random_state
+
+    from .classifier import DigitMLPClassifier
+
+    params = {
+        **step["params"],
+        "hidden_layer_sizes": tuple(step["params"]["hidden_layer_sizes"]),
+    }
     known = DigitMLPClassifier().get_params(deep=False)
     unknown = [name for name in params if name not in known and "__" not in name]
     if unknown:
         raise ValueError(f"{path}: unknown DigitMLPClassifier parameters {unknown}.")
-    if "hidden_layer_sizes" in params:
-        params = {**params, "hidden_layer_sizes": tuple(params["hidden_layer_sizes"])}
     classifier = DigitMLPClassifier(**params)
     try:
         classifier._validate_params()
+        classifier._check_extra_params()
     except ValueError as exc:
         raise ValueError(f"{path}: invalid parameters in {MANIFEST}: {exc}") from exc
 
-    fitted = step["fitted"]
-    try:
-        classes = np.array(fitted["classes_"], dtype=fitted["classes_dtype"])
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: classes_ do not match classes_dtype.") from exc
-    if model.input_shape != (None, fitted["n_features_in_"]) or model.output_shape != (
-        None,
-        len(classes),
-    ):
-        raise ValueError(
-            f"{path}: the Keras model's shape {model.input_shape} -> "
-            f"{model.output_shape} does not match {MANIFEST}."
-        )
     # The state fit() leaves behind, as scikeras and scikit-learn expect it.
-    classifier.model_ = model
+    fitted = step["fitted"]
+    classes = _classes(fitted, path)
     classifier.classes_ = classes
     classifier.n_classes_ = len(classes)
     classifier.n_features_in_ = fitted["n_features_in_"]
-    classifier.n_iter_ = fitted.get("n_iter_", 0)
-    classifier.history_ = fitted.get("history_", {})
+    classifier.n_iter_ = fitted["n_iter_"]
+    classifier.history_ = fitted["history_"]
     classifier.target_encoder_ = classifier.target_encoder.fit(classes)
     classifier.feature_encoder_ = classifier.feature_encoder.fit(
         np.zeros((1, classifier.n_features_in_), dtype=np.float32)
     )
+    classifier._rng = check_random_state(classifier.random_state)
+    try:
+        classifier.model_ = classifier._build_keras_model()
+    except ValueError as exc:  # e.g. a loss or optimizer name Keras does not know
+        raise ValueError(f"{path}: the network cannot be built ({exc}).") from exc
+    for layer_name in classifier._layer_names():
+        classifier.model_.get_layer(layer_name).set_weights(
+            [weights[f"{layer_name}/kernel"], weights[f"{layer_name}/bias"]]
+        )
+    if optimizer_state is not None:
+        _restore_optimizer(classifier.model_, optimizer_state, path)
     classifier._initialize_callbacks()
+    classifier._copy_weights()
     return classifier
+
+
+def _restore_optimizer(model, state, path):
+    """Give the compiled model's optimizer its saved variables."""
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)
+    variables = optimizer.variables
+    saved = list(state.values())
+    # Matched by position, as Keras itself restores optimizers.
+    if [(tuple(v.shape), v.dtype) for v in variables] != [
+        (a.shape, a.dtype.name) for a in saved
+    ]:
+        raise ValueError(
+            f"{path}: the arrays of {OPTIMIZER} do not fit the variables of the "
+            f"{type(optimizer).__name__} optimizer that the parameters build; the "
+            "file was altered, or saved with a Keras whose optimizer differs."
+        )
+    for variable, value in zip(variables, saved, strict=True):
+        variable.assign(value)

@@ -57,6 +57,24 @@ def test_help_does_not_import_tensorflow():
     assert "train" in result.stdout
 
 
+def test_predict_runs_without_tensorflow(digits_run, tmp_path):
+    stack = tmp_path / "stack.npy"
+    np.save(stack, load_digits_split()[1][0][:2])
+    code = (
+        "import sys; from digit_classifier import cli\n"
+        f"status = cli.main(['predict', {str(digits_run / 'model.zip')!r}, "
+        f"{str(stack)!r}])\n"
+        "heavy = {'tensorflow', 'keras', 'scikeras', 'sklearn'} & set(sys.modules)\n"
+        "assert status == 0 and not heavy, (status, heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{stack}[0]: ")
+    assert result.stderr == ""  # no TensorFlow start-up lines
+
+
 def test_train_writes_the_run_folder(digits_run):
     assert {path.name for path in digits_run.iterdir()} == RUN_FILES
     metrics = json.loads((digits_run / "metrics.json").read_text())
