@@ -18,7 +18,7 @@ import time
 from digit_classifier import (
     DigitImagePreprocessor,
     load_mnist,
-    load_model,
+    load_predictor,
     make_digit_pipeline,
 )
 from digit_classifier._photo_fixtures import write_photo_like
@@ -37,7 +37,7 @@ def main():
     (X_train, y_train), (X_test, y_test) = load_mnist(args.data_dir)
     X_test, y_test = X_test[: args.n_test], y_test[: args.n_test]
     if args.model:
-        model, about = load_model(args.model), args.model
+        model, about = load_predictor(args.model), args.model
     else:
         model = make_digit_pipeline(random_state=args.random_state)
         start = time.perf_counter()

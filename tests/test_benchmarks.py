@@ -31,7 +31,31 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
             assert result[key] > 0, (key, result)
         assert result["predict_1_p99_ms"] >= result["predict_1_median_ms"]
     check = report["predict_proba_check"]
-    assert check["equal_to_model_predict"] is True
-    assert check["equal_to_model_predict_single_image"] is True
+    assert check["max_abs_diff_vs_model_predict"] <= 1e-5
+    assert check["max_abs_diff_single_image"] <= 1e-5
+    predictor, ours = report["predictor"], report["contenders"][0]
+    assert predictor["test_accuracy"] == ours["test_accuracy"]
+    assert predictor["predict_1_p99_ms"] >= predictor["predict_1_median_ms"] > 0
     assert [row["value"] > 0 for row in report["ratios"]] == [True] * 3
     assert "| digit_classifier pipeline |" in lines[0]
+
+
+def test_predict_command_benchmark_runs(mnist_slice_dir, tmp_path):
+    from digit_classifier import load_mnist, make_digit_pipeline, save_model
+
+    X_train, y_train = load_mnist(mnist_slice_dir)[0]
+    model = tmp_path / "model.zip"
+    pipe = make_digit_pipeline(hidden_layer_sizes=(16,), epochs=1, random_state=0)
+    save_model(pipe.fit(X_train[:500], y_train[:500]), model)
+    main = runpy.run_path(str(SCRIPT.with_name("predict_command.py")))["main"]
+    lines = []
+    args = [str(model), "--data-dir", str(mnist_slice_dir), "--repeats", "1"]
+    results = main(args, sink=lines.append)
+
+    assert set(results) == {"one.png", "phone.jpg"}
+    for result in results.values():
+        assert result["failed_runs"] == 0
+        assert result["stderr"] == [""]  # no TensorFlow start-up lines
+        assert result["max_s"] >= result["median_s"] > 0
+        assert result["peak_rss_mib"] > 0
+    assert len(lines) == 3
