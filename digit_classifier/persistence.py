@@ -506,18 +506,25 @@ def _check_manifest(manifest, path):
         fail("hidden_layer_sizes must be a list of positive integers")
     if params.get("activation") not in ACTIVATIONS:
         fail(f"activation must be one of {sorted(ACTIVATIONS)}")
-    if not isinstance(fitted.get("classes_"), list) or len(fitted["classes_"]) < 2:
-        fail("classes_ must list at least 2 labels")
+    classes = fitted.get("classes_")
+    if not (
+        isinstance(classes, list)
+        and all(isinstance(label, (int, str)) for label in classes)
+        and len(set(classes)) == len(classes) >= 2
+    ):
+        fail("classes_ must list at least 2 distinct integer or string labels")
     try:
         kind = np.dtype(fitted.get("classes_dtype")).kind
     except TypeError:
         fail(f"unknown classes_dtype {fitted.get('classes_dtype')!r}")
     if kind not in LABEL_KINDS:
         fail("classes_dtype is not a label dtype")
-    if not _is_int(fitted.get("n_iter_")) or not isinstance(
-        fitted.get("history_"), dict
+    n_iter, history = fitted.get("n_iter_"), fitted.get("history_")
+    if not (_is_int(n_iter) and n_iter >= 0 and isinstance(history, dict)) or not all(
+        isinstance(values, list) and all(_is_number(v) for v in values)
+        for values in history.values()
     ):
-        fail("n_iter_ and history_ must be an integer and a dict")
+        fail("n_iter_ must be a count and history_ lists of numbers by name")
     optimizer = manifest.get("optimizer")
     if optimizer is not None and not (
         isinstance(optimizer, list) and all(map(_is_array_entry, optimizer))
@@ -527,6 +534,10 @@ def _check_manifest(manifest, path):
 
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _is_array_entry(entry):

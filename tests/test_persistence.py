@@ -334,7 +334,19 @@ def test_an_oversized_array_file_is_refused_before_it_is_read(saved, monkeypatch
         (lambda m: m.update(format="other"), "no format marker"),
         (lambda m: m.update(format_version=99), "unsupported format_version 99"),
         (lambda m: m["steps"][1].update({"class": "os.system"}), "steps must be"),
-        (lambda m: m["steps"][1]["fitted"].update(classes_=[1]), "at least 2 labels"),
+        (lambda m: m["steps"][1]["fitted"].update(classes_=[1]), "at least 2 distinct"),
+        (
+            lambda m: m["steps"][1]["fitted"].update(classes_=[[0, 1], [2, 3]]),
+            "at least 2 distinct integer or string labels",
+        ),
+        (
+            lambda m: m["steps"][1]["fitted"].update(history_={"loss": 5}),
+            "history_ lists of numbers by name",
+        ),
+        (
+            lambda m: m["steps"][1]["fitted"].update(n_iter_=-1),
+            "n_iter_ must be a count",
+        ),
         (
             lambda m: m["steps"][1]["fitted"].update(classes_=[0, 1, 2, 3, 4]),
             r"array 'output/kernel' is float32 of shape \(16, 4\), expected "
