@@ -8,16 +8,15 @@ from numbers import Integral, Real
 
 import keras
 import numpy as np
-from scikeras._utils import route_params
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils._tags import ClassifierTags
+from sklearn.utils import ClassifierTags, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._checks import check_hidden_layer_sizes
+from ._fixes import Interval, StrOptions, route_params
 from .inference import forward_pass, layer_names
 
 # Seeds handed to Keras and tf.data must fit in an int32.
@@ -141,7 +140,9 @@ class DigitMLPClassifier(KerasClassifier):
 
     validation_split : float in [0, 1), default=0.0
         Fraction of the training data held out (stratified) to report
-        ``val_loss`` and ``val_accuracy`` without early stopping.
+        ``val_loss`` and ``val_accuracy`` without early stopping. With
+        ``early_stopping=True`` it must stay 0: ``validation_fraction`` sets
+        the one held-out part then, as in scikit-learn's ``MLPClassifier``.
 
     validation_batch_size : int, default=None
         Batch size of the validation pass; None uses 2048.
@@ -356,8 +357,15 @@ class DigitMLPClassifier(KerasClassifier):
 
     def _check_params_and_seed(self):
         self._validate_params()
-        self._check_hidden_layer_sizes()
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._check_extra_params()
+        if self.early_stopping and self.validation_split:
+            raise ValueError(
+                "validation_split and early_stopping=True would both hold out "
+                "training data; with early stopping, set the held-out fraction "
+                f"with validation_fraction (now {self.validation_fraction}) and "
+                "leave validation_split at 0."
+            )
         # The seeds of the layers and of the shuffling are drawn from this.
         self._rng = check_random_state(self.random_state)
 
@@ -369,18 +377,6 @@ class DigitMLPClassifier(KerasClassifier):
 
     def _layer_names(self):
         return layer_names(np.size(self.hidden_layer_sizes))
-
-    def _check_hidden_layer_sizes(self):
-        sizes = np.ravel(self.hidden_layer_sizes)
-        if sizes.size and not np.issubdtype(sizes.dtype, np.integer):
-            raise ValueError(
-                "hidden_layer_sizes must contain integers, got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        if np.any(sizes <= 0):
-            raise ValueError(
-                f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes!r}."
-            )
 
     def _check_extra_params(self):
         # **kwargs would otherwise swallow a misspelt parameter silently.

@@ -318,6 +318,9 @@ def _describe(name, estimator, unsaved):
     for param, value in estimator.get_params(deep=False).items():
         if param == "hidden_layer_sizes":
             value = [int(units) for units in np.ravel(value)]
+        elif param == "class_weight" and isinstance(value, dict):
+            # JSON's keys are strings: the label 0 would come back as "0".
+            value = [[_plain(label), _plain(weight)] for label, weight in value.items()]
         if _storable(param, value):
             params[param] = value
         else:
@@ -368,6 +371,11 @@ def _storable(name, value):
         return json.loads(json.dumps(value, allow_nan=False)) == value
     except (TypeError, ValueError):
         return False
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds; other values as they are."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _network_weights(classifier):
@@ -506,6 +514,19 @@ def _check_manifest(manifest, path):
         fail("hidden_layer_sizes must be a list of positive integers")
     if params.get("activation") not in ACTIVATIONS:
         fail(f"activation must be one of {sorted(ACTIVATIONS)}")
+    class_weight = params.get("class_weight")
+    if not (
+        class_weight in (None, "balanced")
+        or isinstance(class_weight, list)
+        and all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], (int, str))
+            and _is_number(pair[1])
+            for pair in class_weight
+        )
+    ):
+        fail("class_weight must be None, 'balanced' or [label, weight] pairs")
     classes = fitted.get("classes_")
     if not (
         isinstance(classes, list)
@@ -609,6 +630,10 @@ def _restore_classifier(step, weights, optimizer_state, path):
         **step["params"],
         "hidden_layer_sizes": tuple(step["params"]["hidden_layer_sizes"]),
     }
+    if isinstance(params.get("class_weight"), list):
+        params["class_weight"] = {
+            label: weight for label, weight in params["class_weight"]
+        }
     known = DigitMLPClassifier().get_params(deep=False)
     unknown = [name for name in params if name not in known and "__" not in name]
     if unknown:

@@ -16,6 +16,10 @@ QUICK = {"hidden_layer_sizes": (8,), "epochs": 1, "batch_size": 256}
 @pytest.mark.parametrize(
     ("params", "message"),
     [
+        (
+            {"early_stopping": True, "validation_split": 0.2},
+            "validation_split and early_stopping=True would both hold out",
+        ),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes must be > 0, got (0,)."),
         (
             {"hidden_layer_sizes": (64, -1)},

@@ -195,8 +195,6 @@ def test_failed_save_leaves_the_previous_file_intact(pipeline, saved, monkeypatc
     [
         ({"callbacks": [keras.callbacks.TerminateOnNaN()]}, "callbacks"),
         ({"optimizer": keras.optimizers.SGD}, "optimizer"),
-        # JSON would bring the label 0 back as "0", which is another class.
-        ({"class_weight": {0: 2.0}}, "class_weight"),
     ],
 )
 def test_unstorable_parameters_are_reported(tmp_path, params, unsaved):
@@ -222,6 +220,26 @@ def test_stored_parameters_come_back_equal_and_of_the_same_type(tmp_path):
     for name, value in {**QUICK, **params}.items():
         assert loaded[name] == value
         assert type(loaded[name]) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("labels", "class_weight"),
+    [
+        # JSON's keys are strings: the label 0 must not come back as "0".
+        (LABELS, {0: 2.0, 3: 0.5}),
+        (np.array(["zero", "one", "two", "three"])[LABELS], {"zero": 2.0}),
+    ],
+)
+def test_class_weight_comes_back_and_training_goes_on(tmp_path, labels, class_weight):
+    clf = DigitMLPClassifier(**QUICK, class_weight=class_weight).fit(ROWS, labels)
+    save_model(clf, tmp_path / "clf.zip")
+    loaded = load_model(tmp_path / "clf.zip")
+    assert loaded.class_weight == class_weight
+    assert [type(key) for key in loaded.class_weight] == [
+        type(key) for key in class_weight
+    ]
+    loaded.partial_fit(ROWS, labels)
+    assert loaded.n_iter_ == clf.n_iter_ + 1
 
 
 def test_refuses_unfitted_and_foreign_estimators(tmp_path):
@@ -373,6 +391,10 @@ def test_an_oversized_array_file_is_refused_before_it_is_read(saved, monkeypatch
             "PixelNormalizer takes no parameters",
         ),
         (lambda m: m.update(optimizer={"adam": 1}), "optimizer must list arrays"),
+        (
+            lambda m: m["steps"][1]["params"].update(class_weight=[[0, "x"]]),
+            "class_weight must be None, 'balanced' or",
+        ),
     ],
 )
 @pytest.mark.parametrize("load", [load_model, load_predictor])
