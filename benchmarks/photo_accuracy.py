@@ -21,7 +21,7 @@ from digit_classifier import (
     load_predictor,
     make_digit_pipeline,
 )
-from digit_classifier._photo_fixtures import write_photo_like
+from digit_classifier.datasets import make_photo_digits
 
 
 def main():
@@ -49,7 +49,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        paths = write_photo_like(X_test, folder, random_state=args.random_state)
+        paths = make_photo_digits(X_test, folder, random_state=args.random_state)
         draw_time = time.perf_counter() - start
         start = time.perf_counter()
         X_photos = DigitImagePreprocessor().transform(paths)

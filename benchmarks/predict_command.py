@@ -40,7 +40,7 @@ def prepare(folder, data_dir, fit_model):
     from PIL import Image
 
     from digit_classifier import load_mnist
-    from digit_classifier._photo_fixtures import write_photo_like
+    from digit_classifier.datasets import make_photo_digits
 
     (X_train, y_train), (X_test, _) = load_mnist(data_dir)
     if fit_model:
@@ -48,7 +48,7 @@ def prepare(folder, data_dir, fit_model):
 
         pipe = make_digit_pipeline(random_state=0).fit(X_train, y_train)
         save_model(pipe, folder / "model.zip")
-    [jpeg] = write_photo_like(X_test[:1], folder, random_state=0)
+    [jpeg] = make_photo_digits(X_test[:1], folder, random_state=0)
     with Image.open(jpeg) as photo:
         photo.save(folder / "one.png")
         photo.resize(PHONE_PHOTO_SIZE).save(folder / "phone.jpg", quality=90)

@@ -1,10 +1,14 @@
-"""Checking and scaling raw pixels: shared by PixelNormalizer and DigitPredictor.
+"""Raw pixels: MNIST's image shape and value range, their check and scaling.
 
-Free of scikit-learn, so that prediction from a model file starts fast.
+Shared by the dataset loaders, the image readers, PixelNormalizer and
+DigitPredictor; free of scikit-learn, so that prediction from a model file
+starts fast.
 """
 
 import numpy as np
 
+# MNIST's images: 28x28 grey levels from 0 to 255.
+IMAGE_SHAPE = (28, 28)
 MAX_PIXEL_VALUE = 255
 
 

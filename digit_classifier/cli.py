@@ -9,8 +9,6 @@ import contextlib
 import json
 import os
 import sys
-import time
-from datetime import datetime
 from pathlib import Path
 
 PROG = "digit-classifier"
@@ -176,7 +174,7 @@ def _parser():
     )
     predict.add_argument(
         "--show",
-        type=Path,
+        type=_figure_path,
         metavar="OUT.png",
         help="also draw each input next to the 28x28 image the model saw, with "
         "the prediction, into this picture",
@@ -251,18 +249,27 @@ def _add_output_arguments(parser):
 
 
 def _hidden_layer_sizes(text):
+    from ._checks import check_hidden_layer_sizes
+
     if text.strip().lower() == "none":
         return ()
     try:
-        sizes = tuple(int(part) for part in text.split(","))
+        return check_hidden_layer_sizes([int(part) for part in text.split(",")])
     except ValueError:
-        sizes = ()
-    if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(
             f"invalid hidden layer sizes {text!r}: expected comma-separated "
             "positive integers such as 128,64, or 'none'"
-        )
-    return sizes
+        ) from None
+
+
+def _figure_path(text):
+    from .reporting import figure_format
+
+    try:
+        figure_format(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
+    return Path(text)
 
 
 def _positive_int(text):
@@ -275,52 +282,36 @@ def _positive_int(text):
     return value
 
 
-# --- train ------------------------------------------------------------------
+# --- commands ---------------------------------------------------------------
 
 
 def _train(args):
-    (X_train, y_train), test = _load_data(args)  # first: fails fast on bad data
+    from .runs import train_run
 
-    from . import make_digit_pipeline
-
-    pipe = make_digit_pipeline(**_mlp_params(args))
-    out = _run_dir(args.out)
+    (X_train, y_train), (X_test, y_test) = _load_data(args)  # fails fast
+    out = _out_folder(args)
     _say(args, f"Training on {len(X_train)} {args.dataset} images; results in {out}")
-
-    # The progress display serves this run only; it is not part of the model.
-    if not args.quiet:
-        bar = sys.stdout.isatty()  # Keras's bar on a terminal, else lines
-        pipe.set_params(mlp__verbose=int(bar), mlp__callbacks=[_progress(pipe, bar)])
-    start = time.perf_counter()
-    pipe.fit(X_train, y_train)
-    fit_time = time.perf_counter() - start
-    pipe.set_params(mlp__callbacks=None, mlp__verbose=0)
-    return _finish_run(pipe, X_train, test, args, out, fit_time)
+    progress = None if args.quiet else "bar" if sys.stdout.isatty() else "lines"
+    run = train_run(
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        preset=args.preset,
+        progress=progress,
+        dataset=args.dataset,
+        **_mlp_params(args),
+        **({} if args.hidden is None else {"hidden_layer_sizes": args.hidden}),
+    )
+    return _finish(run, out, args)
 
 
 def _tune(args):
-    import numpy as np
+    from .runs import tune_run
+    from .tuning import dask_cluster
 
-    (X_train, y_train), test = _load_data(args)
-    if args.cv > np.unique(y_train, return_counts=True)[1].min():
-        raise ValueError(
-            f"--cv {args.cv} is larger than the smallest class of the training "
-            "split; use fewer folds"
-        )
-
-    from .tuning import (
-        cv_results_csv,
-        cv_results_table,
-        dask_cluster,
-        format_cv_results,
-        plot_cv_results,
-        tune_hidden_sizes,
-    )
-
-    out = _run_dir(args.out)
-    params = _mlp_params(args)
-    params.pop("hidden_layer_sizes", None)
-    n_fits = len(args.hidden) * args.cv
+    (X_train, y_train), (X_test, y_test) = _load_data(args)
+    out = _out_folder(args)
     where = (
         f"a local Dask cluster of {args.dask_local} workers"
         if args.dask_local
@@ -330,215 +321,59 @@ def _tune(args):
     )
     _say(
         args,
-        f"Searching {len(args.hidden)} candidates x {args.cv} folds = {n_fits} fits "
-        f"on {len(X_train)} {args.dataset} images, on {where}; results in {out}",
+        f"Searching {len(args.hidden)} candidates x {args.cv} folds on "
+        f"{len(X_train)} {args.dataset} images, on {where}; results in {out}",
     )
-    with contextlib.ExitStack() as stack:
-        n_jobs = args.n_jobs
-        if args.dask_local or args.dask:
-            stack.enter_context(dask_cluster(args.dask, n_workers=args.dask_local or 1))
-            n_jobs = -1
-        start = time.perf_counter()
-        search = tune_hidden_sizes(
+    on_dask = args.dask_local or args.dask
+    with (
+        dask_cluster(args.dask, n_workers=args.dask_local or 1)
+        if on_dask
+        else (contextlib.nullcontext())
+    ):
+        run = tune_run(
             X_train,
             y_train,
+            X_test,
+            y_test,
             args.hidden,
             cv=args.cv,
-            n_jobs=n_jobs,
             halving=args.halving,
+            n_jobs=-1 if on_dask else args.n_jobs,
             # scikit-learn's progress: "[CV 2/3] END ...; score=0.97 total time=3.1s"
             verbose=0 if args.quiet else 3,
-            **params,
+            preset=args.preset,
+            dataset=args.dataset,
+            **_mlp_params(args),
         )
-        search_time = time.perf_counter() - start
-
-    rows = cv_results_table(search)
-    best = search.best_estimator_
-    _say(args, f"\nCandidates, best first ({args.cv}-fold CV accuracy)")
-    _say(args, format_cv_results(rows))
-    files = {
-        "cv_results.csv": cv_results_csv(rows),
-        "cv_results.png": plot_cv_results(rows),
-    }
-    metrics = {
-        "search_time_s": round(search_time, 2),
-        "best_hidden_layer_sizes": list(search.best_params_["mlp__hidden_layer_sizes"]),
-        "cv": args.cv,
-        "halving": args.halving,
-        "cv_results": [
-            {**row, "hidden_layer_sizes": list(row["hidden_layer_sizes"])}
-            for row in rows
-        ],
-    }
-    return _finish_run(
-        best, X_train, test, args, out, search.refit_time_, metrics, files
-    )
-
-
-def _mlp_params(args):
-    """DigitMLPClassifier parameters from train's and tune's options."""
-    from .presets import PRESETS
-
-    options = {
-        "hidden_layer_sizes": args.hidden,
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "dropout": args.dropout,
-        "learning_rate": args.learning_rate,
-        "early_stopping": args.early_stopping,
-        "random_state": args.random_state,
-    }
-    params = {
-        **PRESETS[args.preset],
-        **{name: value for name, value in options.items() if value is not None},
-    }
-    if args.early_stopping:
-        params["validation_fraction"] = args.validation_fraction
-    else:
-        params["validation_split"] = args.validation_fraction
-    return params
-
-
-def _finish_run(pipe, X_train, test, args, out, fit_time, metrics=None, files=None):
-    """Evaluate a fitted pipeline once on the test split; write the run folder."""
-    from . import save_model
-    from .reporting import plot_training_curves
-
-    test_metrics, report_files = _evaluate_and_report(pipe, test, args)
-    metrics = {**test_metrics, **(metrics or {})}
-    files = {**report_files, **(files or {})}
-    mlp = pipe["mlp"]
-    metrics.update(
-        preset=args.preset,
-        fit_time_s=round(fit_time, 2),
-        epochs_run=mlp.n_iter_,
-        n_train=len(X_train),
-        parameters={
-            name: (list(value) if isinstance(value, tuple) else value)
-            for name, value in mlp.get_params().items()
-            if isinstance(value, (int, float, str, bool, tuple, type(None)))
-        },
-    )
-    files["training_curves.png"] = plot_training_curves(mlp.history_)
-    files["metrics.json"] = json.dumps(metrics, indent=2, default=_json_default)
-    _write_run(out, files)
-    save_model(pipe, out / "model.zip")
-    print(
-        f"test accuracy {metrics['test_accuracy']:.4f}, test loss "
-        f"{metrics['test_loss']:.4f}, {mlp.n_iter_} epochs in {fit_time:.1f} s; "
-        f"wrote {out}"
-    )
-    return 0
-
-
-def _json_default(value):
-    return value.item() if hasattr(value, "item") else str(value)
-
-
-def _progress(pipe, bar):
-    import keras
-
-    class EpochLine(keras.callbacks.Callback):
-        """One line per epoch: losses, accuracies and elapsed time."""
-
-        def on_train_begin(self, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            if bar:
-                return  # Keras's own progress bar is showing
-            values = "  ".join(f"{key} {value:.4f}" for key, value in logs.items())
-            total = pipe["mlp"].epochs
-            elapsed = time.perf_counter() - self.start
-            print(f"epoch {epoch + 1}/{total}  {values}  {elapsed:.1f}s", flush=True)
-
-    return EpochLine()
-
-
-# --- evaluate ---------------------------------------------------------------
+    return _finish(run, out, args)
 
 
 def _evaluate(args):
     from . import load_predictor
+    from .runs import evaluate_run
 
     model = load_predictor(args.model)
-    _, test = _load_data(args)
-    out = _run_dir(args.out)
-    metrics, files = _evaluate_and_report(model, test, args)
-    metrics["model"] = str(args.model)
-    files["metrics.json"] = json.dumps(metrics, indent=2, default=_json_default)
-    _write_run(out, files)
-    print(
-        f"test accuracy {metrics['test_accuracy']:.4f}, test loss "
-        f"{metrics['test_loss']:.4f}; wrote {out}"
+    _, (X_test, y_test) = _load_data(args)
+    out = _out_folder(args)
+    run = evaluate_run(
+        model, X_test, y_test, model_path=args.model, dataset=args.dataset
     )
-    return 0
-
-
-def _evaluate_and_report(estimator, test, args):
-    """Score on the test split and print the tables.
-
-    Returns the metrics and the report files, by name, for _write_run.
-    """
-    from sklearn.metrics import accuracy_score, classification_report, log_loss
-
-    from . import reporting
-    from .persistence import library_versions
-
-    X_test, y_test = test
-    proba = estimator.predict_proba(X_test)
-    classes = estimator.classes_
-    y_pred = classes[proba.argmax(axis=1)]
-    metrics = {
-        "dataset": args.dataset,
-        "n_test": len(X_test),
-        "test_accuracy": accuracy_score(y_test, y_pred),
-        "test_loss": log_loss(y_test, proba, labels=classes),
-        "versions": library_versions(),
-    }
-    report = classification_report(
-        y_test, y_pred, labels=classes, digits=4, zero_division=0
-    )
-    table = reporting.format_confusion_matrix(y_test, y_pred, labels=classes)
-    _say(args, f"\nConfusion matrix (rows: true, columns: predicted)\n{table}")
-    _say(args, f"\nClassification report\n{report}")
-
-    files = {
-        "classification_report.txt": report,
-        "confusion_matrix.csv": reporting.confusion_matrix_csv(
-            y_test, y_pred, labels=classes
-        ),
-        "confusion_matrix.png": reporting.plot_confusion_matrix(
-            y_test, y_pred, labels=classes
-        ),
-        "sample_predictions.png": reporting.plot_predictions(X_test, y_test, y_pred),
-        "misclassified.png": reporting.plot_misclassified(
-            X_test, y_test, y_pred, proba.max(axis=1)
-        ),
-    }
-    return metrics, files
-
-
-# --- predict ----------------------------------------------------------------
-
-# --show draws originals with at most this many pixels a side.
-SHOW_ORIGINAL_SIZE = 400
+    return _finish(run, out, args)
 
 
 def _predict(args):
-    figure_format = _check_figure_path(args.show)  # before any slow work
-
-    import numpy as np
-
     from . import load_predictor
+    from .images import read_digit_inputs
 
     model = load_predictor(args.model)
-    classes = model.classes_
     results, shown, failed = [], [], 0
     for path in args.inputs:
         try:
-            names, originals, images = _read_inputs(path, model, args.show)
-            proba = model.predict_proba(images)
+            inputs = read_digit_inputs(
+                path, model.n_features_in_, originals=args.show is not None
+            )
+            rows = inputs.images.reshape(len(inputs.images), -1)
+            top_k = model.predict_top_k(rows, args.top_k)
         except (ValueError, OSError) as exc:
             message = _one_line(exc)
             # Name the input once: the errors about image files name it.
@@ -547,100 +382,23 @@ def _predict(args):
             print(f"{PROG}: error: {message}", file=sys.stderr)
             failed += 1
             continue
-        for name, original, image, row in zip(
-            names, originals, images, proba, strict=True
-        ):
-            best = np.argsort(row)[::-1][: args.top_k]
-            top = [
-                {"label": classes[i].item(), "probability": float(row[i])} for i in best
-            ]
+        for name, original, image, top in zip(*inputs, top_k, strict=True):
             results.append({"input": name, **top[0], "top_k": top})
-            if args.show is not None:
-                caption = f"{top[0]['label']} (p = {top[0]['probability']:.2f})"
-                shown.append((original, image, name, caption))
+            shown.append((original, image, name, top[0]))
             if not args.json:
                 text = ", ".join(f"{t['label']} ({t['probability']:.3f})" for t in top)
                 print(f"{name}: {text}")
     if args.json:
         print(json.dumps(results, indent=2))
-    if shown:
-        _write_figure(args.show, figure_format, shown)
+    if args.show is not None and shown:
+        from .reporting import plot_preprocessed_images, save_figure
+
+        originals, images, names, best = zip(*shown, strict=True)
+        captions = [f"{t['label']} (p = {t['probability']:.2f})" for t in best]
+        fig = plot_preprocessed_images(originals, images, captions, names=names)
+        save_figure(fig, args.show)
+        print(f"{PROG}: wrote {args.show}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def _read_inputs(path, model, show):
-    """Names, originals (with --show) and the model's images in one input file.
-
-    A .npy file holds images in the model's form already and is used as it
-    is. An image file is a photo or scan of one digit, brought to MNIST's
-    28x28 form; a digit already in that form comes out nearly unchanged.
-    """
-    import numpy as np
-
-    if path.suffix.lower() == ".npy":
-        # allow_pickle=False: a .npy file must not run code when loaded.
-        array = np.load(path, allow_pickle=False)
-        if array.ndim == 2 and array.shape[1] == 784:  # flat rows, an image each
-            array = array.reshape(len(array), 28, 28)
-        if array.ndim == 2:  # a single image
-            return [str(path)], array[np.newaxis], array[np.newaxis]
-        if array.ndim != 3:
-            raise ValueError(
-                f"expected one (28, 28) image or a stack (n, 28, 28) or (n, 784), "
-                f"got an array of shape {array.shape}"
-            )
-        return [f"{path}[{i}]" for i in range(len(array))], array, array
-
-    from .images import IMAGE_SIZE, load_digit_image, read_image
-
-    digit = load_digit_image(path)
-    n_pixels = getattr(model, "n_features_in_", digit.size)
-    if n_pixels != digit.size:
-        raise ValueError(
-            f"image files are brought to MNIST's {IMAGE_SIZE}x{IMAGE_SIZE} form, "
-            f"but this model takes images of {n_pixels} pixels; pass a .npy array "
-            "of such images instead"
-        )
-    original = _thumbnail(read_image(path)) if show else None
-    return [str(path)], [original], digit[np.newaxis]
-
-
-def _thumbnail(image, size=SHOW_ORIGINAL_SIZE):
-    """A large original shrunk (anti-aliased): enough to look at, less memory."""
-    import numpy as np
-    from PIL import Image
-
-    thumbnail = Image.fromarray(image)
-    thumbnail.thumbnail((size, size))
-    return np.asarray(thumbnail)
-
-
-def _check_figure_path(path):
-    """The figure format of --show's path (before any work is done), or None."""
-    if path is None:
-        return None
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    figure_format = path.suffix.lstrip(".").lower()
-    supported = FigureCanvasBase.get_supported_filetypes()
-    if figure_format not in supported:
-        raise ValueError(
-            f"--show {path}: unsupported picture format {figure_format!r}; use a "
-            "file name ending in .png, .jpg, .pdf or .svg"
-        )
-    return figure_format
-
-
-def _write_figure(path, figure_format, shown):
-    from ._io import atomic_write
-    from .reporting import plot_preprocessed_images
-
-    originals, images, names, captions = zip(*shown, strict=True)
-    fig = plot_preprocessed_images(originals, images, captions, names=names)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as file:
-        fig.savefig(file, format=figure_format, dpi=100)
-    print(f"{PROG}: wrote {path}", file=sys.stderr)
 
 
 # --- shared -----------------------------------------------------------------
@@ -656,37 +414,35 @@ def _load_data(args):
     return load_mnist(args.data_dir)
 
 
-def _run_dir(out):
-    """The requested folder, or a new timestamped one under runs/."""
-    if out is not None:
-        return out
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run = Path("runs") / stamp
-    suffix = 1
-    while run.exists():
-        suffix += 1
-        run = Path("runs") / f"{stamp}-{suffix}"
-    return run
+def _mlp_params(args):
+    """DigitMLPClassifier parameters from train's and tune's options."""
+    options = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "dropout": args.dropout,
+        "learning_rate": args.learning_rate,
+        "early_stopping": args.early_stopping or None,
+        "random_state": args.random_state,
+    }
+    params = {name: value for name, value in options.items() if value is not None}
+    held_out = "validation_fraction" if args.early_stopping else "validation_split"
+    params[held_out] = args.validation_fraction
+    return params
+
+
+def _out_folder(args):
+    from .runs import new_run_folder
+
+    return args.out if args.out is not None else new_run_folder()
+
+
+def _finish(run, out, args):
+    _say(args, f"\n{run.report}")
+    run.write(out)
+    print(f"{run.summary()}; wrote {out}")
+    return 0
 
 
 def _say(args, text):
     if not args.quiet:
         print(text)
-
-
-def _write_run(out, files):
-    """Write text and figures into `out`, each file atomically.
-
-    Called once everything is computed, so a run that fails earlier leaves
-    the files of an earlier run in `out` as they were.
-    """
-    from ._io import atomic_write
-
-    out.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        if isinstance(content, str):
-            with atomic_write(out / name, "w", encoding="utf-8") as file:
-                file.write(content if content.endswith("\n") else content + "\n")
-        else:
-            with atomic_write(out / name) as file:
-                content.savefig(file, format="png", dpi=100)

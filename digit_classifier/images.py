@@ -25,16 +25,21 @@ colour and polarity to it, in these steps:
 An MNIST digit goes through these steps nearly unchanged.
 """
 
+import math
 import os
 import struct
 import warnings
-from numbers import Integral
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
-IMAGE_SIZE = 28
+from ._checks import check_max_pixels
+from ._pixels import IMAGE_SHAPE
+
+IMAGE_SIZE = IMAGE_SHAPE[0]
 # MNIST's digits fill a 20x20 box inside the 28x28 frame...
 DIGIT_SIZE = 20
 # ... and their centres of mass lie at pixel (14, 14): the mean over the test
@@ -65,6 +70,9 @@ INK_PERCENTILE = 90
 # in digits of at least THICKEN_MIN_EXTENT pixels, large enough to measure.
 MIN_STROKE_WIDTH = 2.0
 THICKEN_MIN_EXTENT = 60
+# Originals kept to be looked at (read_digit_inputs) are shrunk to this many
+# pixels a side at most: enough to look at, and far less memory than a photo.
+THUMBNAIL_SIZE = 400
 # Samples of 16-bit images are divided by this to give 8-bit ones.
 UINT16_TO_UINT8 = 257
 SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
@@ -115,7 +123,7 @@ def read_image(path, *, max_pixels=MAX_PIXELS):
     >>> image.shape, image.dtype, image[0, 0].tolist()
     ((30, 40, 3), dtype('uint8'), [255, 0, 0])
     """
-    _check_max_pixels(max_pixels)
+    check_max_pixels(max_pixels, "read_image")
     name = os.fspath(path)
     # max_pixels is the limit; Pillow's warning below its own limit would only
     # repeat it. Pillow's DecompressionBombError, at twice that, still applies.
@@ -190,7 +198,111 @@ def load_digit_image(path_or_array, *, max_pixels=MAX_PIXELS):
     >>> print(rows.min(), rows.max())  # 20 rows, centred on row 14
     4 23
     """
+    check_max_pixels(max_pixels, "load_digit_image")
     return _load_digit(path_or_array, "image", max_pixels)
+
+
+class DigitInputs(NamedTuple):
+    """The digits of one input file, as :func:`read_digit_inputs` returns them."""
+
+    names: list
+    """One name per digit: the file's, with ``[i]`` for an array's i-th image."""
+    originals: list
+    """The images as they were, shrunk to look at (None unless asked)."""
+    images: np.ndarray
+    """The digits in the model's form, ``(n, height, width)``, or flat rows
+    ``(n, n_pixels)`` when the number of pixels is not a square."""
+
+
+def read_digit_inputs(path, n_pixels, *, originals=False, max_pixels=MAX_PIXELS):
+    """Read the digits of one input file, for a model of `n_pixels` inputs.
+
+    A ``.npy`` file holds images in the model's form already: one image, a
+    stack of images ``(n, height, width)`` or of flat rows ``(n,
+    n_pixels)``; it is used as it is, and read without pickle. Any other
+    file is a photo or scan of one digit, brought to MNIST's 28x28 form by
+    :func:`load_digit_image`, so the model must take 784 pixels.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An image file or a ``.npy`` file.
+
+    n_pixels : int
+        Inputs of the model, ``n_features_in_``.
+
+    originals : bool, default=False
+        Whether to keep each original image, shrunk to at most
+        ``THUMBNAIL_SIZE`` pixels a side, to show it.
+
+    max_pixels : int, default=MAX_PIXELS
+        As for :func:`read_image`.
+
+    Returns
+    -------
+    inputs : DigitInputs
+        ``names``, ``originals`` and ``images``.
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be read, holds no digit, or does not fit a model
+        of `n_pixels` inputs; the message says why.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "stack.npy")
+    >>> np.save(path, np.zeros((3, 784), dtype=np.uint8))
+    >>> inputs = read_digit_inputs(path, 784)
+    >>> [os.path.basename(name) for name in inputs.names], inputs.images.shape
+    (['stack.npy[0]', 'stack.npy[1]', 'stack.npy[2]'], (3, 28, 28))
+    """
+    name = os.fspath(path)
+    if Path(path).suffix.lower() == ".npy":
+        images, names = _read_image_array(path, n_pixels)
+        kept = list(images) if originals else [None] * len(images)
+        return DigitInputs(names, kept, images)
+
+    check_max_pixels(max_pixels, "read_digit_inputs")
+    pixels = read_image(path, max_pixels=max_pixels)
+    if n_pixels != IMAGE_SIZE * IMAGE_SIZE:
+        raise ValueError(
+            f"image files are brought to MNIST's {IMAGE_SIZE}x{IMAGE_SIZE} form, "
+            f"but this model takes images of {n_pixels} pixels; pass a .npy array "
+            "of such images instead"
+        )
+    digit = _mnist_form(_grayscale(pixels), name)
+    original = _thumbnail(pixels) if originals else None
+    return DigitInputs([name], [original], digit[np.newaxis])
+
+
+def _read_image_array(path, n_pixels):
+    """The images of a .npy file and their names, checked against `n_pixels`."""
+    # allow_pickle=False: a .npy file must not run code when loaded.
+    array = np.load(path, allow_pickle=False)
+    name = os.fspath(path)
+    if array.ndim == 2 and array.shape[1] == n_pixels:  # flat rows
+        side = math.isqrt(n_pixels)
+        if side * side == n_pixels:
+            array = array.reshape(len(array), side, side)
+    elif array.ndim == 2 and array.size == n_pixels:  # one image
+        return array[np.newaxis], [name]
+    elif not (array.ndim == 3 and array.shape[1] * array.shape[2] == n_pixels):
+        raise ValueError(
+            f"expected one image of {n_pixels} pixels or a stack of them, of "
+            f"shape (n, height, width) or (n, {n_pixels}); got an array of "
+            f"shape {array.shape}"
+        )
+    return array, [f"{name}[{i}]" for i in range(len(array))]
+
+
+def _thumbnail(image, size=THUMBNAIL_SIZE):
+    """A large image shrunk (anti-aliased) to at most `size` pixels a side."""
+    thumbnail = Image.fromarray(image)
+    thumbnail.thumbnail((size, size))
+    return np.asarray(thumbnail)
 
 
 def _load_digit(path_or_array, name, max_pixels):
@@ -198,14 +310,8 @@ def _load_digit(path_or_array, name, max_pixels):
         name = os.fspath(path_or_array)
         pixels = read_image(path_or_array, max_pixels=max_pixels)
     else:
-        _check_max_pixels(max_pixels)
         pixels = _check_pixels(path_or_array, name)
     return _mnist_form(_grayscale(pixels), name)
-
-
-def _check_max_pixels(max_pixels):
-    if not isinstance(max_pixels, Integral) or max_pixels < 1:
-        raise ValueError(f"max_pixels must be a positive integer, got {max_pixels!r}.")
 
 
 def _check_single_image(image, name, max_pixels):
@@ -238,10 +344,14 @@ def _as_8bit_array(image):
         image.mode in {"P", "PA"} and image.palette.mode == "L"
     )
     if image.has_transparency_data:
-        # Transparent parts show what is behind: take it to be white paper.
-        paper = Image.new("RGBA", image.size, "white")
-        image = Image.alpha_composite(paper, image.convert("RGBA"))
+        image = _on_white_paper(image)
     return np.asarray(image.convert("L" if grayscale else "RGB"))
+
+
+def _on_white_paper(image):
+    """Transparent parts show what is behind them: take it to be white paper."""
+    paper = Image.new("RGBA", image.size, "white")
+    return Image.alpha_composite(paper, image.convert("RGBA"))
 
 
 def _check_pixels(array, name):
@@ -275,8 +385,7 @@ def _grayscale(pixels):
     if pixels.ndim == 3:
         pixels = pixels.astype(np.uint8)
         if pixels.shape[2] == 4:
-            paper = Image.new("RGBA", pixels.shape[1::-1], "white")
-            image = Image.alpha_composite(paper, Image.fromarray(pixels, "RGBA"))
+            image = _on_white_paper(Image.fromarray(pixels, "RGBA"))
         else:
             image = Image.fromarray(pixels, "RGB")
         # Pillow weighs the channels by luminance (ITU-R 601-2).

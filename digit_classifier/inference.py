@@ -322,6 +322,44 @@ class DigitPredictor:
         """
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
+    def predict_top_k(self, X, k=3):
+        """The `k` most probable labels of each image, with their probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            As for :meth:`predict_proba`.
+
+        k : int, default=3
+            Labels per image; at most ``len(classes_)``.
+
+        Returns
+        -------
+        top_k : list of list of dict
+            For each image, ``{"label": ..., "probability": ...}`` for its
+            `k` most probable labels, most probable first (ties in the order
+            of ``classes_``); labels and probabilities are plain Python
+            values, ready for JSON.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> predictor = DigitPredictor([np.eye(3)], [np.zeros(3)], ["a", "b", "c"])
+        >>> [top] = predictor.predict_top_k([[0, 255, 0]], k=2)
+        >>> [(t["label"], round(t["probability"], 3)) for t in top]
+        [('b', 0.576), ('a', 0.212)]
+        """
+        proba = self.predict_proba(X)
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+        return [
+            [
+                {"label": self.classes_[i].item(), "probability": float(row[i])}
+                for i in best
+            ]
+            for row, best in zip(proba, order, strict=True)
+        ]
+
     def score(self, X, y):
         """Return the accuracy on the images `X` with true labels `y`.
 

@@ -1,14 +1,13 @@
 """The pipeline's transformers: image files to MNIST's form, pixels to [0, 1]."""
 
 import os
-from numbers import Integral
 
 import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._checks import check_max_pixels
 from ._pixels import check_pixel_range, scale_pixels
 from .images import MAX_PIXELS, _load_digit
 
@@ -58,10 +57,6 @@ class DigitImagePreprocessor(TransformerMixin, BaseEstimator):
     model).predict(["photo.jpg", "scan.png"])`` reads image files.
     """
 
-    _parameter_constraints: dict = {
-        "max_pixels": [Interval(Integral, 1, None, closed="left")],
-    }
-
     def __init__(self, max_pixels=MAX_PIXELS):
         self.max_pixels = max_pixels
 
@@ -81,7 +76,7 @@ class DigitImagePreprocessor(TransformerMixin, BaseEstimator):
         self : DigitImagePreprocessor
             This preprocessor.
         """
-        self._validate_params()
+        check_max_pixels(self.max_pixels, type(self).__name__)
         return self
 
     def transform(self, X):
@@ -107,7 +102,7 @@ class DigitImagePreprocessor(TransformerMixin, BaseEstimator):
             For the first image in which no digit is found, or that cannot
             be read; the message names it (its path, or ``X[i]``).
         """
-        self._validate_params()
+        check_max_pixels(self.max_pixels, type(self).__name__)
         if isinstance(X, (str, os.PathLike)):
             raise ValueError(
                 "Expected a list of image paths or arrays, got a single path "

@@ -1,4 +1,5 @@
-"""Reports on a classifier's results: confusion matrices, training curves, galleries.
+"""Reports on a classifier's results: confusion matrices, training curves,
+galleries, hidden-size searches.
 
 Every function works on plain arrays (labels, images, a Keras-style history
 dict), so it serves the command line, scripts and notebooks alike. The
@@ -11,12 +12,16 @@ newer, hand it to pyplot with ``plt.figure(fig)`` and ``plt.show()``.
 import csv
 import io
 import math
+from pathlib import Path
 
 import numpy as np
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 from sklearn.utils.multiclass import unique_labels
+
+from ._io import atomic_write
 
 CORNER_LABEL = "true\\pred"
 MISTAKE_COLOR = "tab:red"
@@ -433,32 +438,18 @@ def plot_preprocessed_images(
         originals=originals, processed=processed, predictions=predictions, names=names
     )
     n_shown = min(n_images, len(originals))
-    if n_shown == 0:
-        raise ValueError("No images to plot: pass at least one image.")
-    ncols = min(ncols, n_shown)
-    nrows = math.ceil(n_shown / ncols)
-    width = max(2 * GALLERY_CELL_WIDTH * ncols, GALLERY_MIN_WIDTH)
-    fig = Figure(
-        figsize=(width, GALLERY_CELL_HEIGHT * nrows + 0.4), layout="constrained"
-    )
-    axes = fig.subplots(nrows, 2 * ncols, squeeze=False).reshape(-1, 2)
+    fig, axes = _image_grid(n_shown, ncols, axes_per_cell=2)
     for (ax_original, ax_processed), original, image, name, prediction in zip(
         axes, originals, processed, names, predictions, strict=False
     ):
-        original = np.asarray(original)
         # The original as it looks; the processed image as the model sees it,
         # light on dark, so that an inversion shows.
-        ax_original.imshow(original, cmap="gray", vmin=0, vmax=255)
+        ax_original.imshow(np.asarray(original), cmap="gray", vmin=0, vmax=255)
         ax_processed.imshow(
             image, cmap="gray", vmin=0, vmax=255, interpolation="nearest"
         )
         ax_original.set_title(_shorten(name), fontsize=9)
         ax_processed.set_title(f"model saw: {prediction}", fontsize=9)
-        for ax in (ax_original, ax_processed):
-            ax.set_xticks([])
-            ax.set_yticks([])
-    for ax in axes[n_shown:].ravel():
-        ax.remove()
     shown = (
         "" if n_shown == len(originals) else f" (first {n_shown} of {len(originals)})"
     )
@@ -466,9 +457,204 @@ def plot_preprocessed_images(
     return fig
 
 
+def format_cv_results(rows):
+    """The rows of :func:`cv_results_table` as an aligned text table.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`cv_results_table`.
+
+    Returns
+    -------
+    table : str
+        A header line and one line per candidate.
+
+    Examples
+    --------
+    >>> from digit_classifier.reporting import format_cv_results
+    >>> rows = [
+    ...     {"hidden_layer_sizes": (128, 64), "mean_score": 0.9712,
+    ...      "std_score": 0.0031, "mean_fit_time": 12.4, "rank": 1},
+    ...     {"hidden_layer_sizes": (64,), "mean_score": 0.9650,
+    ...      "std_score": 0.0042, "mean_fit_time": 8.1, "rank": 2},
+    ... ]
+    >>> print(format_cv_results(rows))
+    rank  hidden           mean score      std  fit time
+       1  128,64               0.9712   0.0031     12.4s
+       2  64                   0.9650   0.0042      8.1s
+    """
+    lines = [f"{'rank':>4}  {'hidden':<16}{'mean score':>11}{'std':>9}{'fit time':>10}"]
+    for row in rows:
+        lines.append(
+            f"{row['rank']:>4}  {_hidden_name(row):<16}{row['mean_score']:>11.4f}"
+            f"{row['std_score']:>9.4f}{row['mean_fit_time']:>9.1f}s"
+        )
+    return "\n".join(lines)
+
+
+def cv_results_csv(rows):
+    """The rows of :func:`cv_results_table` as CSV text.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`cv_results_table`.
+
+    Returns
+    -------
+    text : str
+        A header line ``rank,hidden_layer_sizes,mean_score,std_score,
+        mean_fit_time_s``, then one line per candidate, hidden sizes written
+        as ``128,64`` in a quoted field.
+
+    Examples
+    --------
+    >>> from digit_classifier.reporting import cv_results_csv
+    >>> row = {"hidden_layer_sizes": (128, 64), "mean_score": 0.97,
+    ...        "std_score": 0.003, "mean_fit_time": 12.4, "rank": 1}
+    >>> print(cv_results_csv([row]), end="")
+    rank,hidden_layer_sizes,mean_score,std_score,mean_fit_time_s
+    1,"128,64",0.970000,0.003000,12.400
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["rank", "hidden_layer_sizes", "mean_score", "std_score", "mean_fit_time_s"]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row["rank"],
+                _hidden_name(row),
+                f"{row['mean_score']:.6f}",
+                f"{row['std_score']:.6f}",
+                f"{row['mean_fit_time']:.3f}",
+            ]
+        )
+    return buffer.getvalue()
+
+
+def plot_cv_results(rows):
+    """Bar chart of the CV score per hidden configuration, with error bars.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`cv_results_table`.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Mean score with one standard deviation per candidate, in rank order.
+
+    Examples
+    --------
+    >>> from digit_classifier.reporting import plot_cv_results
+    >>> scores = {(256, 128): 0.98, (64,): 0.96}
+    >>> rows = [
+    ...     {"hidden_layer_sizes": sizes, "mean_score": score, "std_score": 0.01,
+    ...      "mean_fit_time": 1.0, "rank": rank}
+    ...     for rank, (sizes, score) in enumerate(scores.items(), start=1)
+    ... ]
+    >>> fig = plot_cv_results(rows)
+    >>> [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    ['256,128\\n0.9800', '64\\n0.9600']
+    """
+    names = [_hidden_name(row) for row in rows]
+    means = [row["mean_score"] for row in rows]
+    fig = Figure(figsize=(max(5, 1.2 * len(rows) + 2), 4.5), layout="constrained")
+    ax = fig.subplots()
+    stds = [row["std_score"] for row in rows]
+    # The score goes under each name: on the bars it would meet the error bars.
+    ticks = [f"{name}\n{mean:.4f}" for name, mean in zip(names, means, strict=True)]
+    ax.bar(ticks, means, yerr=stds, capsize=6, color="tab:blue")
+    # Zoom on the scores: accuracies near 1 would look all alike from 0.
+    low = min(mean - std for mean, std in zip(means, stds, strict=True))
+    high = max(mean + std for mean, std in zip(means, stds, strict=True))
+    ax.set_ylim(max(0.0, low - 0.02), min(1.0, high + 0.02))
+    ax.set_xlabel("Hidden layer sizes and mean score")
+    ax.set_ylabel("Mean CV score")
+    ax.set_title("Cross-validated score per hidden configuration (±1 std)")
+    ax.grid(True, axis="y", alpha=0.3)
+    return fig
+
+
+def figure_format(path):
+    """The picture format that a file name's suffix names, if Matplotlib writes it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file name such as ``"seen.png"``.
+
+    Returns
+    -------
+    format : str
+        The suffix without its dot, in lower case, e.g. ``"png"``.
+
+    Raises
+    ------
+    ValueError
+        If Matplotlib cannot write pictures of that format.
+
+    Examples
+    --------
+    >>> figure_format("runs/seen.PNG")
+    'png'
+    >>> figure_format("seen.txt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: seen.txt: unsupported picture format 'txt'; use a file name ...
+    """
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix not in FigureCanvasBase.get_supported_filetypes():
+        raise ValueError(
+            f"{path}: unsupported picture format {suffix!r}; use a file name "
+            "ending in .png, .jpg, .pdf or .svg."
+        )
+    return suffix
+
+
+def save_figure(fig, path, *, dpi=100):
+    """Write a figure to a file atomically, in the format its suffix names.
+
+    The folder is created if needed; an interrupted write leaves no
+    half-written file where an earlier one was.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, e.g. from :func:`plot_confusion_matrix`.
+
+    path : str or os.PathLike
+        The file, ending in a suffix :func:`figure_format` accepts.
+
+    dpi : int, default=100
+        Resolution of raster formats.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "reports", "cm.png")
+    >>> save_figure(plot_confusion_matrix([0, 1], [0, 1]), path)
+    >>> open(path, "rb").read(4)
+    b'\x89PNG'
+    """
+    path = Path(path)
+    picture_format = figure_format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as file:
+        fig.savefig(file, format=picture_format, dpi=dpi)
+
+
 def _shorten(text, width=GALLERY_CAPTION_WIDTH):
     """Keep the end of a long caption, where a file name is."""
     return text if len(text) <= width else "..." + text[-(width - 3) :]
+
+
+def _hidden_name(row):
+    return ",".join(map(str, row["hidden_layer_sizes"])) or "none"
 
 
 def _labelled_confusion_matrix(y_true, y_pred, labels):
@@ -502,32 +688,44 @@ def _check_same_length(**arrays):
 
 
 def _plot_image_grid(images, titles, is_mistake, ncols, suptitle):
-    n_images = len(images)
-    if n_images == 0:
-        raise ValueError("No images to plot: pass at least one image.")
-    ncols = min(ncols, n_images)
-    nrows = math.ceil(n_images / ncols)
-    width = max(GALLERY_CELL_WIDTH * ncols, GALLERY_MIN_WIDTH)
-    height = GALLERY_CELL_HEIGHT * nrows + 0.4
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig, axes = _image_grid(len(images), ncols)
     # Extra space between rows, so a title does not sit on the frame above it.
     fig.get_layout_engine().set(h_pad=0.15)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax, image, title, mistake in zip(
-        axes, images, titles, is_mistake, strict=False
+    for (ax,), image, title, mistake in zip(
+        axes, images, titles, is_mistake, strict=True
     ):
         color = MISTAKE_COLOR if mistake else CORRECT_COLOR
         # gray_r draws MNIST's bright strokes as dark ink on white paper.
         ax.imshow(image, cmap="gray_r", interpolation="nearest")
         ax.set_title(title, color=color, fontsize=10)
-        ax.set_xticks([])
-        ax.set_yticks([])
         # Frame instead of axis("off"): the frame marks the mistakes.
         for spine in ax.spines.values():
             spine.set_color(color if mistake else "0.8")
             spine.set_linewidth(3 if mistake else 1)
-    # Drop the unused cells of the last row, so fig.axes holds only images.
-    for ax in axes[n_images:]:
-        ax.remove()
     fig.suptitle(suptitle)
     return fig
+
+
+def _image_grid(n_cells, ncols, *, axes_per_cell=1):
+    """A figure of `n_cells` cells, `ncols` to a row, without ticks.
+
+    Each cell is `axes_per_cell` axes side by side. Returns the figure and
+    the axes of the cells, of shape (n_cells, axes_per_cell); the unused
+    cells of the last row are removed, so that fig.axes holds only images.
+    """
+    if n_cells == 0:
+        raise ValueError("No images to plot: pass at least one image.")
+    ncols = min(ncols, n_cells)
+    nrows = math.ceil(n_cells / ncols)
+    width = max(GALLERY_CELL_WIDTH * axes_per_cell * ncols, GALLERY_MIN_WIDTH)
+    fig = Figure(
+        figsize=(width, GALLERY_CELL_HEIGHT * nrows + 0.4), layout="constrained"
+    )
+    axes = fig.subplots(nrows, axes_per_cell * ncols, squeeze=False)
+    axes = axes.reshape(-1, axes_per_cell)
+    for ax in axes[n_cells:].ravel():
+        ax.remove()
+    for ax in axes[:n_cells].ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig, axes[:n_cells]

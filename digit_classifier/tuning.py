@@ -6,14 +6,14 @@ processes (``n_jobs``), or on a Dask cluster through
 """
 
 import contextlib
-import csv
-import io
 import os
 import warnings
 
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from ._checks import check_hidden_layer_sizes
 
 PARAM = "mlp__hidden_layer_sizes"
 
@@ -81,12 +81,14 @@ def tune_hidden_sizes(
     Raises
     ------
     ValueError
-        If `hidden_layer_sizes` is empty or malformed, or if the fits of some
-        candidate failed (the message names them).
+        If `hidden_layer_sizes` is empty or malformed, if `cv` is larger
+        than the smallest class, or if the fits of some candidate failed
+        (the message names them).
 
     See Also
     --------
     cv_results_table : One row per candidate, best first.
+    digit_classifier.reporting.format_cv_results : Those rows as a text table.
 
     Examples
     --------
@@ -95,13 +97,22 @@ def tune_hidden_sizes(
     >>> X, y = load_digits(return_X_y=True)
     >>> search = tune_hidden_sizes(X * 255 / 16, y, [(16,), (32,)], cv=2,
     ...                            epochs=1, random_state=0)
-    >>> search.best_params_["mlp__hidden_layer_sizes"] in [(16,), (32,)]
+    >>> rows = cv_results_table(search)  # best first
+    >>> rows[0]["hidden_layer_sizes"] == search.best_params_["mlp__hidden_layer_sizes"]
+    True
+    >>> search.best_estimator_.score(X * 255 / 16, y) > 0.5
     True
     """
     # Imported here: the tables and plots below need no TensorFlow.
     from .pipeline import make_digit_pipeline
 
     candidates = _check_candidates(hidden_layer_sizes)
+    smallest = np.unique(y, return_counts=True)[1].min()
+    if cv > smallest:
+        raise ValueError(
+            f"cv={cv} is larger than the smallest class of y ({smallest} "
+            "samples): every fold needs one of each class. Use fewer folds."
+        )
     pipe = make_digit_pipeline(random_state=random_state, **mlp_params)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
     search_params = {
@@ -157,13 +168,18 @@ def cv_results_table(search):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
-    >>> from digit_classifier.tuning import cv_results_table, tune_hidden_sizes
-    >>> X, y = load_digits(return_X_y=True)
-    >>> search = tune_hidden_sizes(X * 255 / 16, y, [(16,), (32,)], cv=2,
-    ...                            epochs=1, random_state=0)
-    >>> [row["rank"] for row in cv_results_table(search)]
-    [1, 2]
+    The ``cv_results_`` of a search as scikit-learn leaves them (those of
+    :func:`tune_hidden_sizes`, whose own example makes a real one):
+
+    >>> from types import SimpleNamespace
+    >>> from digit_classifier.tuning import cv_results_table
+    >>> search = SimpleNamespace(cv_results_={
+    ...     "params": [{"mlp__hidden_layer_sizes": (16,)},
+    ...                {"mlp__hidden_layer_sizes": (32,)}],
+    ...     "mean_test_score": [0.91, 0.95], "std_test_score": [0.01, 0.02],
+    ...     "mean_fit_time": [1.5, 2.5], "rank_test_score": [2, 1]})
+    >>> [(row["hidden_layer_sizes"], row["rank"]) for row in cv_results_table(search)]
+    [((32,), 1), ((16,), 2)]
     """
     results = search.cv_results_
     latest = _latest_round(results)
@@ -178,131 +194,6 @@ def cv_results_table(search):
         for i in latest
     ]
     return sorted(rows, key=lambda row: (row["rank"], -row["mean_score"]))
-
-
-def format_cv_results(rows):
-    """The rows of :func:`cv_results_table` as an aligned text table.
-
-    Parameters
-    ----------
-    rows : list of dict
-        As returned by :func:`cv_results_table`.
-
-    Returns
-    -------
-    table : str
-        A header line and one line per candidate.
-
-    Examples
-    --------
-    >>> from digit_classifier.tuning import format_cv_results
-    >>> rows = [
-    ...     {"hidden_layer_sizes": (128, 64), "mean_score": 0.9712,
-    ...      "std_score": 0.0031, "mean_fit_time": 12.4, "rank": 1},
-    ...     {"hidden_layer_sizes": (64,), "mean_score": 0.9650,
-    ...      "std_score": 0.0042, "mean_fit_time": 8.1, "rank": 2},
-    ... ]
-    >>> print(format_cv_results(rows))
-    rank  hidden           mean score      std  fit time
-       1  128,64               0.9712   0.0031     12.4s
-       2  64                   0.9650   0.0042      8.1s
-    """
-    lines = [f"{'rank':>4}  {'hidden':<16}{'mean score':>11}{'std':>9}{'fit time':>10}"]
-    for row in rows:
-        lines.append(
-            f"{row['rank']:>4}  {_hidden_name(row):<16}{row['mean_score']:>11.4f}"
-            f"{row['std_score']:>9.4f}{row['mean_fit_time']:>9.1f}s"
-        )
-    return "\n".join(lines)
-
-
-def cv_results_csv(rows):
-    """The rows of :func:`cv_results_table` as CSV text.
-
-    Parameters
-    ----------
-    rows : list of dict
-        As returned by :func:`cv_results_table`.
-
-    Returns
-    -------
-    text : str
-        A header line ``rank,hidden_layer_sizes,mean_score,std_score,
-        mean_fit_time_s``, then one line per candidate, hidden sizes written
-        as ``128,64`` in a quoted field.
-
-    Examples
-    --------
-    >>> from digit_classifier.tuning import cv_results_csv
-    >>> row = {"hidden_layer_sizes": (128, 64), "mean_score": 0.97,
-    ...        "std_score": 0.003, "mean_fit_time": 12.4, "rank": 1}
-    >>> print(cv_results_csv([row]), end="")
-    rank,hidden_layer_sizes,mean_score,std_score,mean_fit_time_s
-    1,"128,64",0.970000,0.003000,12.400
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["rank", "hidden_layer_sizes", "mean_score", "std_score", "mean_fit_time_s"]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                row["rank"],
-                _hidden_name(row),
-                f"{row['mean_score']:.6f}",
-                f"{row['std_score']:.6f}",
-                f"{row['mean_fit_time']:.3f}",
-            ]
-        )
-    return buffer.getvalue()
-
-
-def plot_cv_results(rows):
-    """Bar chart of the CV score per hidden configuration, with error bars.
-
-    Parameters
-    ----------
-    rows : list of dict
-        As returned by :func:`cv_results_table`.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        Mean score with one standard deviation per candidate, in rank order.
-
-    Examples
-    --------
-    >>> from digit_classifier.tuning import plot_cv_results
-    >>> scores = {(256, 128): 0.98, (64,): 0.96}
-    >>> rows = [
-    ...     {"hidden_layer_sizes": sizes, "mean_score": score, "std_score": 0.01,
-    ...      "mean_fit_time": 1.0, "rank": rank}
-    ...     for rank, (sizes, score) in enumerate(scores.items(), start=1)
-    ... ]
-    >>> fig = plot_cv_results(rows)
-    >>> [label.get_text() for label in fig.axes[0].get_xticklabels()]
-    ['256,128\\n0.9800', '64\\n0.9600']
-    """
-    from matplotlib.figure import Figure
-
-    names = [_hidden_name(row) for row in rows]
-    means = [row["mean_score"] for row in rows]
-    fig = Figure(figsize=(max(5, 1.2 * len(rows) + 2), 4.5), layout="constrained")
-    ax = fig.subplots()
-    stds = [row["std_score"] for row in rows]
-    # The score goes under each name: on the bars it would meet the error bars.
-    ticks = [f"{name}\n{mean:.4f}" for name, mean in zip(names, means, strict=True)]
-    ax.bar(ticks, means, yerr=stds, capsize=6, color="tab:blue")
-    # Zoom on the scores: accuracies near 1 would look all alike from 0.
-    low = min(mean - std for mean, std in zip(means, stds, strict=True))
-    high = max(mean + std for mean, std in zip(means, stds, strict=True))
-    ax.set_ylim(max(0.0, low - 0.02), min(1.0, high + 0.02))
-    ax.set_xlabel("Hidden layer sizes and mean score")
-    ax.set_ylabel("Mean CV score")
-    ax.set_title("Cross-validated score per hidden configuration (±1 std)")
-    ax.grid(True, axis="y", alpha=0.3)
-    return fig
 
 
 @contextlib.contextmanager
@@ -380,20 +271,8 @@ def dask_cluster(address=None, *, n_workers=2):
         yield client
 
 
-def _hidden_name(row):
-    return ",".join(map(str, row["hidden_layer_sizes"])) or "none"
-
-
 def _check_candidates(hidden_layer_sizes):
-    candidates = []
-    for sizes in hidden_layer_sizes:
-        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
-        if not all(isinstance(s, (int, np.integer)) and s > 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes candidates must be tuples of positive "
-                f"integers, got {sizes!r}."
-            )
-        candidates.append(tuple(int(s) for s in sizes))
+    candidates = [check_hidden_layer_sizes(sizes) for sizes in hidden_layer_sizes]
     if not candidates:
         raise ValueError("hidden_layer_sizes is empty: give at least one candidate.")
     return candidates

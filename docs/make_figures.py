@@ -24,12 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from digit_classifier import load_mnist
-
-# The photo-like drawing the tests and the photo benchmark use (private).
-from digit_classifier._photo_fixtures import photo_like
+from digit_classifier.datasets import make_photo_digits
 
 DOCS = Path(__file__).resolve().parent
 TRAIN_PICTURES = ("confusion_matrix.png", "sample_predictions.png")
@@ -59,12 +55,10 @@ def main(argv=None):
         for name in TRAIN_PICTURES:
             shutil.copyfile(run / name, out_dir / name)
 
-        # Short relative names, as the picture's captions show them.
         (_, _), (X_test, _) = load_mnist(args.data_dir)
-        rng = np.random.default_rng(0)
-        photos = [f"photo_{i + 1}.jpg" for i in range(N_PHOTOS)]
-        for name, digit in zip(photos, X_test, strict=False):
-            photo_like(digit, rng).save(Path(tmp) / name, quality=85)
+        paths = make_photo_digits(X_test[:N_PHOTOS], tmp, random_state=0)
+        # Short relative names, as the picture's captions show them.
+        photos = [path.name for path in paths]
         show = str(out_dir / SHOW_PICTURE)
         command("predict", str(run / "model.zip"), *photos, "--show", show, cwd=tmp)
 

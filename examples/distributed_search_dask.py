@@ -25,13 +25,8 @@ import os
 import sys
 
 from digit_classifier import load_digits_split, load_mnist
-from digit_classifier.tuning import (
-    cv_results_table,
-    dask_cluster,
-    format_cv_results,
-    plot_cv_results,
-    tune_hidden_sizes,
-)
+from digit_classifier.reporting import format_cv_results, plot_cv_results
+from digit_classifier.tuning import cv_results_table, dask_cluster, tune_hidden_sizes
 
 FULL = os.environ.get("DIGIT_CLASSIFIER_FULL") == "1"
 # None starts a local cluster.

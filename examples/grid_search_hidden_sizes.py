@@ -24,7 +24,8 @@ import os
 from sklearn.model_selection import GridSearchCV
 
 from digit_classifier import load_digits_split, load_mnist, make_digit_pipeline
-from digit_classifier.tuning import cv_results_table, format_cv_results, plot_cv_results
+from digit_classifier.reporting import format_cv_results, plot_cv_results
+from digit_classifier.tuning import cv_results_table
 
 FULL = os.environ.get("DIGIT_CLASSIFIER_FULL") == "1"
 (X_train, y_train), (X_test, y_test) = load_mnist() if FULL else load_digits_split()

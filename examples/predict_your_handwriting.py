@@ -32,7 +32,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from digit_classifier import (
     DigitImagePreprocessor,
@@ -41,6 +40,7 @@ from digit_classifier import (
     load_mnist,
     make_digit_pipeline,
 )
+from digit_classifier.datasets import make_photo_digits
 from digit_classifier.images import read_image
 from digit_classifier.reporting import plot_preprocessed_images
 
@@ -63,26 +63,17 @@ print(f"test accuracy: {pipe.score(X_test, y_test):.4f}")
 # %%
 # The photo
 # ---------
-# Your own, if given; else a test digit drawn as a photo of it might look:
-# dark ink, enlarged, off-centre on light paper, with sensor noise, saved as a
-# JPEG. Real photos add uneven light and paper texture; the preprocessing
-# copes with those too.
+# Your own, if given; else a test digit drawn as a photo of it might look
+# (``make_photo_digits``): dark ink, enlarged, off-centre on coloured paper,
+# under uneven light, with sensor noise, saved as a JPEG.
 if len(sys.argv) > 1:
     path, true_label = Path(sys.argv[1]), None
     if not FULL:
         print("A model of the 8x8 digits reads handwriting poorly: for your own")
         print("photos, run this again with DIGIT_CLASSIFIER_FULL=1.")
 else:
-    rng = np.random.default_rng(0)
     true_label = y_test[0]
-    ink = Image.fromarray(X_test[0]).resize((120, 120), Image.Resampling.BICUBIC)
-    coverage = np.asarray(ink)[..., np.newaxis] / 255  # 1 where the ink is
-    photo = np.full((320, 260, 3), [225.0, 220.0, 205.0])  # cream paper
-    spot = photo[150:270, 30:150]
-    spot += coverage * ([30.0, 40.0, 90.0] - spot)  # blue ink
-    photo += rng.normal(0, 6, photo.shape)  # sensor noise
-    path = Path(tempfile.mkdtemp()) / "digit_photo.jpg"
-    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(path, quality=80)
+    [path] = make_photo_digits(X_test[:1], tempfile.mkdtemp(), random_state=0)
 
 # %%
 # From the photo to a prediction

@@ -25,17 +25,16 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
     assert names == ["ours", "keras", "scikeras", "keras-sklearn", "sklearn"]
     for result in report["contenders"]:
         assert result["status"] == "ok", result
-        assert 0 <= result["test_accuracy"] <= 1
+        assert result["test_accuracy"] > 0.3  # chance is 0.1
         for key in ("fit_s", "predict_all_ms", "predict_1_median_ms", "peak_rss_mib"):
             assert math.isfinite(result[key]), (key, result)
             assert result[key] > 0, (key, result)
-        assert result["predict_1_p99_ms"] >= result["predict_1_median_ms"]
     check = report["predict_proba_check"]
     assert check["max_abs_diff_vs_model_predict"] <= 1e-5
     assert check["max_abs_diff_single_image"] <= 1e-5
     predictor, ours = report["predictor"], report["contenders"][0]
     assert predictor["test_accuracy"] == ours["test_accuracy"]
-    assert predictor["predict_1_p99_ms"] >= predictor["predict_1_median_ms"] > 0
+    assert predictor["predict_1_median_ms"] > 0
     assert [row["value"] > 0 for row in report["ratios"]] == [True] * 3
     assert "| digit_classifier pipeline |" in lines[0]
 
@@ -56,6 +55,6 @@ def test_predict_command_benchmark_runs(mnist_slice_dir, tmp_path):
     for result in results.values():
         assert result["failed_runs"] == 0
         assert result["stderr"] == [""]  # no TensorFlow start-up lines
-        assert result["max_s"] >= result["median_s"] > 0
+        assert result["median_s"] > 0
         assert result["peak_rss_mib"] > 0
     assert len(lines) == 3

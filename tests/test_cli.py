@@ -2,10 +2,8 @@
 
 import json
 import os
-import struct
 import subprocess
 import sys
-import zlib
 
 import numpy as np
 import pytest
@@ -219,25 +217,14 @@ def test_predict_goes_on_after_a_bad_input(digits_run, tmp_path, capsys):
     assert captured.out.startswith(f"{good}[0]: ")
 
 
-@pytest.fixture(scope="module")
-def mnist_model_file(mnist_slice_dir, tmp_path_factory):
-    from digit_classifier import make_digit_pipeline, save_model
-
-    X_train, y_train = load_mnist(mnist_slice_dir)[0]
-    pipe = make_digit_pipeline(random_state=0, epochs=5).fit(X_train, y_train)
-    path = tmp_path_factory.mktemp("mnist-model") / "model.zip"
-    save_model(pipe, path)
-    return path
-
-
 def test_predict_photos_scans_and_arrays_with_show(
     mnist_model_file, mnist_slice_dir, tmp_path, capsys
 ):
     from digit_classifier import load_digit_image, load_model
-    from digit_classifier._photo_fixtures import write_photo_like
+    from digit_classifier.datasets import make_photo_digits
 
     X_test, y_test = load_mnist(mnist_slice_dir)[1]
-    photos = write_photo_like(X_test[:10], tmp_path, random_state=0)
+    photos = make_photo_digits(X_test[:10], tmp_path, random_state=0)
     stack = tmp_path / "stack.npy"
     np.save(stack, X_test[10:13])
     saved_digit = tmp_path / "mnist.png"  # 28x28, light on dark: MNIST's form
@@ -267,7 +254,7 @@ def test_predict_photos_scans_and_arrays_with_show(
 
 
 def test_predict_reports_each_bad_image_and_goes_on(
-    mnist_model_file, mnist_slice_dir, tmp_path, capsys
+    mnist_model_file, mnist_slice_dir, tmp_path, capsys, png_header
 ):
     X_test = load_mnist(mnist_slice_dir)[1][0]
     good = tmp_path / "good.png"
@@ -303,22 +290,6 @@ def test_predict_reports_each_bad_image_and_goes_on(
     assert captured.out.startswith(f"{good}: ")
 
 
-def png_header(width, height):
-    """A PNG file of a few bytes that claims a size: a decompression bomb."""
-
-    def chunk(kind, data):
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b""))
-        + chunk(b"IEND", b"")
-    )
-
-
 def test_predict_an_image_file_with_an_8x8_model(digits_run, tmp_path, capsys):
     photo = tmp_path / "photo.png"
     Image.fromarray(load_digits_split()[1][0][0]).resize((50, 50)).save(photo)
@@ -329,16 +300,21 @@ def test_predict_an_image_file_with_an_8x8_model(digits_run, tmp_path, capsys):
     ) in capsys.readouterr().err
 
 
-def test_failed_run_leaves_earlier_results_intact(digits_run, monkeypatch):
+@pytest.mark.parametrize("failure", ["while reporting", "while saving the model"])
+def test_failed_run_leaves_earlier_results_intact(digits_run, monkeypatch, failure):
     before = {path.name: path.read_bytes() for path in digits_run.iterdir()}
 
     def broken(*args, **kwargs):
-        raise RuntimeError("plotting failed")
+        raise OSError(f"failed {failure}")
 
-    monkeypatch.setattr("digit_classifier.reporting.plot_misclassified", broken)
+    if failure == "while reporting":
+        monkeypatch.setattr("digit_classifier.reporting.plot_misclassified", broken)
+    else:  # the reports are done by then: the disk fills up at the model
+        monkeypatch.setattr("zipfile.ZipFile.writestr", broken)
     args = [*TRAIN_DIGITS, "--out", str(digits_run), "--quiet"]
     assert cli.main(args) == 1
     assert {path.name: path.read_bytes() for path in digits_run.iterdir()} == before
+    assert not list(digits_run.parent.glob(f".{digits_run.name}.*"))  # no staging
 
 
 @pytest.mark.parametrize(
@@ -350,20 +326,26 @@ def test_failed_run_leaves_earlier_results_intact(digits_run, monkeypatch):
         (["predict", "absent.zip", "x.png"], 1, "No model file at absent.zip"),
         (
             ["predict", "absent.zip", "x.png", "--show", "out.txt"],
-            1,
-            "--show out.txt: unsupported picture format 'txt'",
+            2,
+            "argument --show: out.txt: unsupported picture format 'txt'",
         ),
         (["evaluate", "absent.zip"], 1, "No model file at absent.zip"),
         (["train", "--data-dir", "/nonexistent"], 1, "is not a folder"),
         (["train", "--dataset", "digits", "--data-dir", "."], 1, "--data-dir applies"),
     ],
 )
-def test_errors_are_one_line_without_traceback(args, status, message):
-    result = run_cli(*args)
-    assert result.returncode == status
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+def test_errors_are_one_line_without_traceback(args, status, message, capsys):
+    if status == 2:  # usage errors exit from argparse
+        with pytest.raises(SystemExit) as raised:
+            cli.main(args)
+        code = raised.value.code
+    else:
+        code = cli.main(args)
+    stderr = capsys.readouterr().err
+    assert code == status
+    assert message in stderr
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if "error:" in line]
     assert len(errors) == 1
 
 

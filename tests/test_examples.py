@@ -41,7 +41,7 @@ EXPECTED = {
     ),
     # The photo is drawn from a test digit: the model must read it right.
     "predict_your_handwriting.py": (
-        r"digit_photo\.jpg: predicted (\d) \(p = [01]\.\d\d\), drawn from a \1\n",
+        r"photo00000\.jpg: predicted (\d) \(p = [01]\.\d\d\), drawn from a \1\n",
         ["handwriting_prediction"],
     ),
 }

@@ -1,10 +1,7 @@
 """Photos and scans brought to MNIST's form: load_digit_image and its transformer."""
 
 import io
-import os
 import re
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -13,20 +10,16 @@ from scipy import ndimage
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import InvalidParameterError
 
 from digit_classifier import (
     DigitImagePreprocessor,
     load_digit_image,
-    load_mnist,
-    make_digit_pipeline,
 )
-from digit_classifier._photo_fixtures import write_photo_like
+from digit_classifier.datasets import make_photo_digits
 from digit_classifier.images import MAX_PIXELS, read_image
 from digit_classifier.reporting import plot_preprocessed_images
 
-# Enough digits that a real loss of accuracy shows, few enough to stay quick.
-N_TRAIN = 15_000
+# Enough photos that a real loss of accuracy shows, few enough to stay quick.
 N_PHOTOS = 400
 N_UNCHANGED = 300
 
@@ -59,22 +52,6 @@ def assert_close_to_reference(digit, tolerance=6):
 def save(array, path, **kwargs):
     Image.fromarray(array).save(path, **kwargs)
     return path
-
-
-def png_header(width, height):
-    """A PNG file that only claims a size: a header and an empty image."""
-
-    def chunk(kind, data):
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b""))
-        + chunk(b"IEND", b"")
-    )
 
 
 # --- MNIST's form -----------------------------------------------------------
@@ -198,9 +175,12 @@ def test_transformer_maps_mixed_inputs_to_a_stack(tmp_path):
     assert not np.array_equal(X[3], REFERENCE)  # the top half only
 
 
-def test_transformer_follows_scikit_learn_conventions():
+def test_transformer_follows_scikit_learn_conventions(tmp_path):
     preprocessor = DigitImagePreprocessor(max_pixels=1000)
-    assert clone(preprocessor).get_params() == {"max_pixels": 1000}
+    path = tmp_path / "seven.png"
+    Image.fromarray(SEVEN).save(path)
+    with pytest.raises(ValueError, match="over the limit of 1,000"):
+        clone(preprocessor).transform([path])  # the clone keeps the limit
     assert preprocessor.fit([SEVEN]) is preprocessor
     assert vars(preprocessor) == {"max_pixels": 1000}  # nothing learned
     np.testing.assert_array_equal(
@@ -227,13 +207,29 @@ def test_transformer_errors(X, message):
         DigitImagePreprocessor().transform(X)
 
 
-def test_transformer_parameter_is_validated():
-    with pytest.raises(InvalidParameterError, match="'max_pixels' parameter"):
-        DigitImagePreprocessor(max_pixels=0).fit([SEVEN])
-    with pytest.raises(InvalidParameterError, match="'max_pixels' parameter"):
-        DigitImagePreprocessor(max_pixels="big").transform([SEVEN])
-    with pytest.raises(ValueError, match="max_pixels must be a positive integer"):
-        load_digit_image(SEVEN, max_pixels=-1)
+@pytest.mark.parametrize(
+    ("call", "owner"),
+    [
+        (
+            lambda n: DigitImagePreprocessor(max_pixels=n).fit([SEVEN]),
+            "DigitImagePreprocessor",
+        ),
+        (
+            lambda n: DigitImagePreprocessor(max_pixels=n).transform([SEVEN]),
+            "DigitImagePreprocessor",
+        ),
+        (lambda n: load_digit_image(SEVEN, max_pixels=n), "load_digit_image"),
+        (lambda n: read_image("any.png", max_pixels=n), "read_image"),
+    ],
+)
+@pytest.mark.parametrize("value", [0, -1, "big", 2.5])
+def test_max_pixels_is_checked_the_same_way_everywhere(call, owner, value):
+    message = (
+        f"The 'max_pixels' parameter of {owner} must be an int in the range "
+        f"[1, inf). Got {value!r} instead."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call(value)
 
 
 # --- bad input --------------------------------------------------------------
@@ -295,7 +291,7 @@ def test_empty_array_is_no_digit():
         load_digit_image(np.zeros((0, 28)))
 
 
-def test_image_over_the_pixel_limit(tmp_path):
+def test_image_over_the_pixel_limit(tmp_path, png_header):
     path = save(SEVEN, tmp_path / "seven.png")
     with pytest.raises(
         ValueError,
@@ -312,7 +308,7 @@ def test_image_over_the_pixel_limit(tmp_path):
         load_digit_image(bomb)
 
 
-def test_pillows_own_bomb_error_names_the_file(tmp_path):
+def test_pillows_own_bomb_error_names_the_file(tmp_path, png_header):
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(png_header(20_000, 20_000))  # over twice Pillow's limit
     with pytest.raises(ValueError, match=f"^{re.escape(str(bomb))} is too large"):
@@ -365,25 +361,10 @@ def test_plot_preprocessed_images():
 # --- accuracy on MNIST ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    source = os.environ.get("DIGIT_CLASSIFIER_DATA")
-    if not source:
-        pytest.skip("DIGIT_CLASSIFIER_DATA is not set: no MNIST files to read")
-    return load_mnist(source)
-
-
-@pytest.fixture(scope="module")
-def mnist_model(mnist):
-    (X_train, y_train), _ = mnist
-    pipe = make_digit_pipeline(random_state=0, epochs=3)
-    return pipe.fit(X_train[:N_TRAIN], y_train[:N_TRAIN])
-
-
 def test_photo_accuracy_stays_within_two_points(mnist, mnist_model, tmp_path):
     _, (X_test, y_test) = mnist
     X_test, y_test = X_test[:N_PHOTOS], y_test[:N_PHOTOS]
-    paths = write_photo_like(X_test, tmp_path, random_state=0)
+    paths = make_photo_digits(X_test, tmp_path, random_state=0)
     with Image.open(paths[0]) as photo:
         assert photo.format == "JPEG"
         assert photo.mode == "RGB"
@@ -409,7 +390,7 @@ def test_mnist_digits_come_out_nearly_unchanged(mnist, mnist_model):
 
 def test_a_pipeline_reads_image_files(mnist, mnist_model, tmp_path):
     _, (X_test, _) = mnist
-    paths = write_photo_like(X_test[:5], tmp_path, random_state=1)
+    paths = make_photo_digits(X_test[:5], tmp_path, random_state=1)
     reader = make_pipeline(DigitImagePreprocessor(), mnist_model)
     np.testing.assert_array_equal(
         reader.predict(paths),
