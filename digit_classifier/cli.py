@@ -288,21 +288,12 @@ def _positive_int(text):
 def _train(args):
     from .runs import train_run
 
-    (X_train, y_train), (X_test, y_test) = _load_data(args)  # fails fast
+    train, test = _load_data(args)  # first: fails fast on bad data
     out = _out_folder(args)
-    _say(args, f"Training on {len(X_train)} {args.dataset} images; results in {out}")
+    _say(args, f"Training on {len(train[0])} {args.dataset} images; results in {out}")
+    hidden = {} if args.hidden is None else {"hidden_layer_sizes": args.hidden}
     progress = None if args.quiet else "bar" if sys.stdout.isatty() else "lines"
-    run = train_run(
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        preset=args.preset,
-        progress=progress,
-        dataset=args.dataset,
-        **_mlp_params(args),
-        **({} if args.hidden is None else {"hidden_layer_sizes": args.hidden}),
-    )
+    run = train_run(*train, *test, progress=progress, **_run_params(args), **hidden)
     return _finish(run, out, args)
 
 
@@ -310,40 +301,29 @@ def _tune(args):
     from .runs import tune_run
     from .tuning import dask_cluster
 
-    (X_train, y_train), (X_test, y_test) = _load_data(args)
+    train, test = _load_data(args)
     out = _out_folder(args)
+    on_dask = args.dask_local or args.dask
     where = (
-        f"a local Dask cluster of {args.dask_local} workers"
-        if args.dask_local
-        else f"the Dask cluster at {args.dask}"
-        if args.dask
-        else f"{args.n_jobs} local process(es)"
+        f"Dask ({args.dask or 'local'})" if on_dask else f"{args.n_jobs} process(es)"
     )
     _say(
         args,
         f"Searching {len(args.hidden)} candidates x {args.cv} folds on "
-        f"{len(X_train)} {args.dataset} images, on {where}; results in {out}",
+        f"{len(train[0])} {args.dataset} images, on {where}; results in {out}",
     )
-    on_dask = args.dask_local or args.dask
-    with (
-        dask_cluster(args.dask, n_workers=args.dask_local or 1)
-        if on_dask
-        else (contextlib.nullcontext())
-    ):
+    cluster = dask_cluster(args.dask, n_workers=args.dask_local or 1)
+    with cluster if on_dask else contextlib.nullcontext():
         run = tune_run(
-            X_train,
-            y_train,
-            X_test,
-            y_test,
+            *train,
+            *test,
             args.hidden,
             cv=args.cv,
             halving=args.halving,
             n_jobs=-1 if on_dask else args.n_jobs,
             # scikit-learn's progress: "[CV 2/3] END ...; score=0.97 total time=3.1s"
             verbose=0 if args.quiet else 3,
-            preset=args.preset,
-            dataset=args.dataset,
-            **_mlp_params(args),
+            **_run_params(args),
         )
     return _finish(run, out, args)
 
@@ -353,11 +333,9 @@ def _evaluate(args):
     from .runs import evaluate_run
 
     model = load_predictor(args.model)
-    _, (X_test, y_test) = _load_data(args)
+    _, test = _load_data(args)
     out = _out_folder(args)
-    run = evaluate_run(
-        model, X_test, y_test, model_path=args.model, dataset=args.dataset
-    )
+    run = evaluate_run(model, *test, model_path=args.model, dataset=args.dataset)
     return _finish(run, out, args)
 
 
@@ -414,8 +392,8 @@ def _load_data(args):
     return load_mnist(args.data_dir)
 
 
-def _mlp_params(args):
-    """DigitMLPClassifier parameters from train's and tune's options."""
+def _run_params(args):
+    """train_run's and tune_run's parameters from the options."""
     options = {
         "epochs": args.epochs,
         "batch_size": args.batch_size,
@@ -427,7 +405,7 @@ def _mlp_params(args):
     params = {name: value for name, value in options.items() if value is not None}
     held_out = "validation_fraction" if args.early_stopping else "validation_split"
     params[held_out] = args.validation_fraction
-    return params
+    return {"preset": args.preset, "dataset": args.dataset, **params}
 
 
 def _out_folder(args):
