@@ -458,12 +458,12 @@ def plot_preprocessed_images(
 
 
 def format_cv_results(rows):
-    """The rows of :func:`cv_results_table` as an aligned text table.
+    """The rows of :func:`~digit_classifier.tuning.cv_results_table` as an aligned text table.
 
     Parameters
     ----------
     rows : list of dict
-        As returned by :func:`cv_results_table`.
+        As returned by :func:`~digit_classifier.tuning.cv_results_table`.
 
     Returns
     -------
@@ -494,12 +494,12 @@ def format_cv_results(rows):
 
 
 def cv_results_csv(rows):
-    """The rows of :func:`cv_results_table` as CSV text.
+    """The rows of :func:`~digit_classifier.tuning.cv_results_table` as CSV text.
 
     Parameters
     ----------
     rows : list of dict
-        As returned by :func:`cv_results_table`.
+        As returned by :func:`~digit_classifier.tuning.cv_results_table`.
 
     Returns
     -------
@@ -541,7 +541,7 @@ def plot_cv_results(rows):
     Parameters
     ----------
     rows : list of dict
-        As returned by :func:`cv_results_table`.
+        As returned by :func:`~digit_classifier.tuning.cv_results_table`.
 
     Returns
     -------
