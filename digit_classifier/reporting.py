@@ -458,7 +458,7 @@ def plot_preprocessed_images(
 
 
 def format_cv_results(rows):
-    """The rows of :func:`~digit_classifier.tuning.cv_results_table` as an aligned text table.
+    """The rows of a hidden-size search as an aligned text table.
 
     Parameters
     ----------
