@@ -94,6 +94,36 @@ def test_uneven_light_and_noise_are_suppressed():
     assert digit[far_from_the_strokes].max() == 0
 
 
+@pytest.mark.parametrize("ink", ["dark", "light"])
+def test_a_tight_crop_with_the_ink_touching_the_border(ink):
+    # Cut out of a form: no empty border to tell the paper from.
+    rows, cols = np.nonzero(SEVEN < 128)
+    crop = SEVEN[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    assert (crop[0] < 128).any()
+    assert (crop[:, -1] < 128).any()
+    assert_close_to_reference(load_digit_image(crop if ink == "dark" else 255 - crop))
+
+
+def test_thick_blurry_digits_filling_the_image_are_found():
+    # An 8x8 digit enlarged 12 times with no margin, as optdigits' are when
+    # cropped tight: its ink covers most of the image, the paper little.
+    digit = np.zeros((8, 8), dtype=np.uint8)
+    digit[0:8, 1:7] = 255
+    digit[2:6, 3:5] = 0  # a 0 of thick strokes
+    scan = np.asarray(Image.fromarray(255 - digit).resize((96, 96), Image.BICUBIC))
+    assert (scan < 128).mean() > 0.5
+    found = load_digit_image(scan)
+    assert np.ptp(np.flatnonzero(found.any(axis=1))) + 1 == 20
+    assert found[14, 14] < 64  # the hole of the 0 stays open
+
+
+def test_a_digit_drawn_on_a_canvas():
+    # Thin, clean strokes of a mouse or finger on a white 280x280 canvas.
+    canvas = np.full((280, 280), 255, dtype=np.uint8)
+    canvas[60:220, 70:210] = draw_seven(size=(140, 160), width=6, offset=(-35, -35))
+    assert_close_to_reference(load_digit_image(canvas), tolerance=12)
+
+
 def test_a_boolean_array_is_a_drawing():
     assert_close_to_reference(load_digit_image(SEVEN < 128))
 
