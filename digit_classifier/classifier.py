@@ -25,6 +25,15 @@ _MAX_SEED = np.iinfo(np.int32).max
 MAX_AUTO_BATCH_SIZE = 256
 # Validation passes only predict: large batches cost less per sample.
 VALIDATION_BATCH_SIZE = 2048
+AUGMENT_PARAMETERS = (
+    "augment_rotation",
+    "augment_zoom",
+    "augment_shift",
+    "augment_shear",
+    "augment_elastic",
+    "augment_stroke",
+    "augment_low_resolution",
+)
 
 
 class DigitMLPClassifier(KerasClassifier):
@@ -60,12 +69,12 @@ class DigitMLPClassifier(KerasClassifier):
         ``L2(alpha)``: ``alpha * sum(w ** 2)`` is added to the loss).
 
     augment_rotation : float in [0, 180], default=0.0
-        Largest random rotation of the training images, in degrees. With
-        ``augment_zoom`` and ``augment_shift``, a data augmentation that
-        Keras layers inside the network apply to each training batch (new
-        random transforms every epoch) and skip at prediction; pixels moved
-        in from outside the image are 0, MNIST's background. Any of the
-        three needs square images: ``n_features_in_`` a perfect square.
+        Largest random rotation of the training images, in degrees. This and
+        the other ``augment_*`` parameters distort the training images anew
+        in every batch of every epoch, in the input pipeline (see
+        :mod:`digit_classifier.augmentation`), never at prediction; pixels
+        moved in from outside the image are 0, MNIST's background. They need
+        square images: ``n_features_in_`` a perfect square.
 
     augment_zoom : float in [0, 1), default=0.0
         Largest random zoom of the training images, in or out, as a fraction
@@ -74,6 +83,25 @@ class DigitMLPClassifier(KerasClassifier):
     augment_shift : float in [0, 1), default=0.0
         Largest random shift of the training images, along each axis, as a
         fraction of their side (0.1 is 2.8 pixels on MNIST's 28).
+
+    augment_shear : float in [0, 1), default=0.0
+        Largest random slant of the training images: each row moves sideways
+        by up to this fraction of its distance from the centre.
+
+    augment_elastic : float in [0, 1), default=0.0
+        Elastic distortion (Simard et al., 2003): smooth random displacements
+        of the pixels, of this root mean square as a fraction of the side
+        (0.03 is about a pixel on MNIST's 28).
+
+    augment_stroke : float in [0, 1], default=0.0
+        Fraction of the training images whose strokes are thickened or
+        thinned (half each) by a pixel: markers and fine pens.
+
+    augment_low_resolution : float in [0, 1], default=0.0
+        Fraction of the training images shrunk to 7 to 14 pixels a side (a
+        quarter to a half of MNIST's 28; smaller images are left alone) and
+        enlarged back, their strokes brought back to full intensity: coarse
+        scans and small photos.
 
     learning_rate : float > 0, default=2e-3
         Learning rate of the optimizer (its starting value with the cosine
@@ -227,6 +255,10 @@ class DigitMLPClassifier(KerasClassifier):
         "augment_rotation": [Interval(Real, 0, 180, closed="both")],
         "augment_zoom": [Interval(Real, 0, 1, closed="left")],
         "augment_shift": [Interval(Real, 0, 1, closed="left")],
+        "augment_shear": [Interval(Real, 0, 1, closed="left")],
+        "augment_elastic": [Interval(Real, 0, 1, closed="left")],
+        "augment_stroke": [Interval(Real, 0, 1, closed="both")],
+        "augment_low_resolution": [Interval(Real, 0, 1, closed="both")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"cosine", "constant"})],
         "batch_size": [
@@ -257,6 +289,10 @@ class DigitMLPClassifier(KerasClassifier):
         augment_rotation=0.0,
         augment_zoom=0.0,
         augment_shift=0.0,
+        augment_shear=0.0,
+        augment_elastic=0.0,
+        augment_stroke=0.0,
+        augment_low_resolution=0.0,
         learning_rate=2e-3,
         learning_rate_schedule="cosine",
         batch_size="auto",
@@ -306,6 +342,10 @@ class DigitMLPClassifier(KerasClassifier):
         self.augment_rotation = augment_rotation
         self.augment_zoom = augment_zoom
         self.augment_shift = augment_shift
+        self.augment_shear = augment_shear
+        self.augment_elastic = augment_elastic
+        self.augment_stroke = augment_stroke
+        self.augment_low_resolution = augment_low_resolution
         self.learning_rate = learning_rate
         self.learning_rate_schedule = learning_rate_schedule
         self.early_stopping = early_stopping
@@ -458,7 +498,7 @@ class DigitMLPClassifier(KerasClassifier):
     def _keras_build_fn(self, compile_kwargs):
         regularizer = keras.regularizers.L2(self.alpha) if self.alpha > 0 else None
         inputs = keras.Input(shape=(self.n_features_in_,), dtype="float32")
-        x = self._augmentation(inputs)
+        x = inputs
         *hidden_names, output_name = self._layer_names()
         for i, (name, units) in enumerate(
             zip(hidden_names, np.ravel(self.hidden_layer_sizes), strict=True), start=1
@@ -492,33 +532,26 @@ class DigitMLPClassifier(KerasClassifier):
         )
         return model
 
-    def _augmentation(self, x):
-        """Random rotation, zoom and shift of the training images, if asked."""
-        if not (self.augment_rotation or self.augment_zoom or self.augment_shift):
-            return x
+    def _augmentation(self):
+        """The input pipeline's distortion of training batches, or None."""
+        amounts = {
+            name.removeprefix("augment_"): getattr(self, name)
+            for name in AUGMENT_PARAMETERS
+            if getattr(self, name)
+        }
+        if not amounts:
+            return None
         side = math.isqrt(self.n_features_in_)
         if side * side != self.n_features_in_:
             raise ValueError(
-                "augment_rotation, augment_zoom and augment_shift need square "
-                f"images, but X has {self.n_features_in_} features, not a "
-                "perfect square. Set them to 0 for other data."
+                f"The augment_* parameters need square images, but X has "
+                f"{self.n_features_in_} features, not a perfect square. Set "
+                f"{', '.join(f'augment_{name}' for name in amounts)} to 0 for "
+                "other data."
             )
-        # Pixels moved in from outside the image are background: MNIST's 0.
-        fill = {"fill_mode": "constant", "fill_value": 0.0}
-        x = keras.layers.Reshape((side, side, 1), name="image")(x)
-        if self.augment_rotation:
-            x = keras.layers.RandomRotation(
-                self.augment_rotation / 360, seed=self._new_seed(), **fill
-            )(x)
-        if self.augment_zoom:
-            x = keras.layers.RandomZoom(
-                self.augment_zoom, seed=self._new_seed(), **fill
-            )(x)
-        if self.augment_shift:
-            x = keras.layers.RandomTranslation(
-                self.augment_shift, self.augment_shift, seed=self._new_seed(), **fill
-            )(x)
-        return keras.layers.Flatten(name="pixels")(x)
+        from .augmentation import augment
+
+        return functools.partial(augment, side=side, **amounts)
 
     def _initial_learning_rate(self):
         # A routed optimizer__learning_rate wins over our flat parameter.
@@ -579,9 +612,17 @@ class DigitMLPClassifier(KerasClassifier):
                 )
             )
 
+        augment = self._augmentation()
         history = self.model_.fit(
             _batches(
-                X, y, sample_weight, train_rows, batch_size, shuffle, self._new_seed()
+                X,
+                y,
+                sample_weight,
+                train_rows,
+                batch_size,
+                shuffle,
+                self._new_seed(),
+                augment,
             ),
             shuffle=False,  # the batches are already shuffled
             epochs=initial_epoch + epochs,
@@ -621,11 +662,13 @@ def _stratified_split(y, validation_fraction, seed):
     )
 
 
-def _batches(X, y, sample_weight, rows, batch_size, shuffle, seed):
+def _batches(X, y, sample_weight, rows, batch_size, shuffle, seed, augment=None):
     """A tf.data pipeline of (X, y[, sample_weight]) batches of the given rows.
 
     Keras's own array adapter shuffles with TensorFlow's global seed; an
     explicit op seed makes the order reproducible without touching it.
+    `augment`, if given, distorts the images of each batch, with a seed per
+    batch drawn anew in every epoch from `seed`.
     """
     import tensorflow as tf
 
@@ -635,11 +678,19 @@ def _batches(X, y, sample_weight, rows, batch_size, shuffle, seed):
     indices = tf.data.Dataset.from_tensor_slices(rows)
     if shuffle:
         indices = indices.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    return (
-        indices.batch(batch_size)
-        .map(
-            lambda batch: tuple(tf.gather(t, batch) for t in tensors),
-            num_parallel_calls=tf.data.AUTOTUNE,
+
+    def gather(batch):
+        return tuple(tf.gather(t, batch) for t in tensors)
+
+    batches = indices.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    if augment is not None:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+
+        def distort(batch, batch_seed):
+            images, *targets = batch
+            return (augment(images, batch_seed), *targets)
+
+        batches = tf.data.Dataset.zip(batches, seeds.batch(2)).map(
+            distort, num_parallel_calls=tf.data.AUTOTUNE
         )
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    return batches.prefetch(tf.data.AUTOTUNE)

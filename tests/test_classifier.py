@@ -175,7 +175,15 @@ def test_initialize_builds_an_untrained_network_that_predicts():
     )
 
 
-AUGMENTED = {"augment_rotation": 10, "augment_zoom": 0.1, "augment_shift": 0.1}
+AUGMENTED = {
+    "augment_rotation": 10,
+    "augment_zoom": 0.1,
+    "augment_shift": 0.1,
+    "augment_shear": 0.2,
+    "augment_elastic": 0.03,
+    "augment_stroke": 0.5,
+    "augment_low_resolution": 0.5,
+}
 
 
 @pytest.fixture(scope="module")
@@ -185,22 +193,27 @@ def augmented():
     )
 
 
-def test_augmentation_transforms_training_images_only(augmented):
-    layers = [type(layer).__name__ for layer in augmented.model_.layers]
-    assert layers[1:6] == [
-        "Reshape",
-        "RandomRotation",
-        "RandomZoom",
-        "RandomTranslation",
-        "Flatten",
-    ]
-    # Active in training: each call moves the images anew by up to
-    # augment_shift of their side.
-    images = X_DIGITS.reshape(-1, 8, 8, 1)
-    shift = augmented.model_.layers[4]
-    moved = [np.asarray(shift(images, training=True)) for _ in range(2)]
-    assert not np.array_equal(moved[0], images)
-    assert not np.array_equal(moved[0], moved[1])
+def test_augmentation_runs_in_the_input_pipeline_only(augmented, monkeypatch):
+    # The network has no augmentation layers: prediction never augments.
+    layers = {type(layer).__name__ for layer in augmented.model_.layers}
+    assert layers == {"InputLayer", "Dense", "Dropout"}
+    # The training batches go through augment, with the parameters' amounts.
+    from digit_classifier import augmentation
+
+    calls = []
+    original = augmentation.augment
+
+    def spy(images, seed, **kwargs):
+        calls.append(kwargs)
+        return original(images, seed, **kwargs)
+
+    monkeypatch.setattr(augmentation, "augment", spy)
+    clone(augmented).fit(X_DIGITS, Y_DIGITS)
+    assert calls, "the input pipeline did not augment"
+    assert calls[0] == {
+        "side": 8,
+        **{name.removeprefix("augment_"): value for name, value in AUGMENTED.items()},
+    }
 
 
 def test_augmented_network_predicts_as_keras_does(augmented):

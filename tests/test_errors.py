@@ -46,6 +46,14 @@ QUICK = {"hidden_layer_sizes": (8,), "epochs": 1, "batch_size": 256}
             "in the range [0.0, 180.0]. Got 200 instead.",
         ),
         ({"augment_shift": -0.1}, "The 'augment_shift' parameter"),
+        ({"augment_shear": 1.0}, "The 'augment_shear' parameter"),
+        ({"augment_elastic": -0.01}, "The 'augment_elastic' parameter"),
+        (
+            {"augment_stroke": 1.5},
+            "The 'augment_stroke' parameter of DigitMLPClassifier must be a float "
+            "in the range [0.0, 1.0]. Got 1.5 instead.",
+        ),
+        ({"augment_low_resolution": "high"}, "The 'augment_low_resolution' parameter"),
         ({"epochs": 0}, "The 'epochs' parameter of DigitMLPClassifier"),
         ({"batch_size": 0}, "The 'batch_size' parameter of DigitMLPClassifier"),
         ({"validation_fraction": 1.0}, "The 'validation_fraction' parameter"),

@@ -1,0 +1,167 @@
+"""Training-time augmentation: new random distortions of each batch of images.
+
+MNIST's digits were written by a few thousand American writers with similar
+pens and scanned alike; users' digits come from other hands, pens, scanners
+and cameras. :class:`DigitMLPClassifier` can train on digits distorted as
+those differ, drawn anew for every batch of every epoch:
+
+- geometry (one resampling): rotation, slant (horizontal shear), zoom,
+  shift and elastic distortion, smooth random displacements of the pixels
+  (Simard et al., 2003);
+- stroke width: strokes thickened or thinned by a pixel, as by a marker or a
+  fine pen (a grey-level dilation or erosion);
+- low resolution: the image shrunk to 7 to 14 pixels a side (a quarter to a
+  half of MNIST's 28) and enlarged back, as a coarse scan or a small photo
+  is (images already that small are left as they are), its strokes then
+  brought back to full intensity as :func:`~digit_classifier.load_digit_image`
+  does.
+
+The functions are TensorFlow operations that run in the ``tf.data`` input
+pipeline, in parallel with training, seeded per batch, so that a fit is
+reproducible with ``random_state``; the network itself has no augmentation
+layers, and prediction never augments.
+"""
+
+import math
+
+import tensorflow as tf
+
+# The transforms that move pixels, done in one resampling.
+GEOMETRY = ("rotation", "zoom", "shift", "shear", "elastic")
+# Elastic distortion: the displacement field is smooth over this fraction of
+# the side (Simard et al.'s Gaussian of 4 pixels on MNIST's 28).
+ELASTIC_SMOOTHNESS = 1 / 7
+# Low resolution: the side shrinks to between these many pixels.
+LOW_RESOLUTION_SIDES = (7, 14)
+
+
+def augment(images, seed, *, side, **amounts):
+    """Distort a batch of flat images at random, seeded.
+
+    Parameters
+    ----------
+    images : tf.Tensor of shape (batch, side * side), float32
+        Pixels in [0, 1], light ink on dark.
+
+    seed : tf.Tensor of shape (2,), int64
+        Seed of this batch's random draws.
+
+    side : int
+        Side of the square images.
+
+    **amounts
+        The classifier's ``augment_*`` parameters without the prefix:
+        ``rotation`` (degrees), ``zoom``, ``shift``, ``shear``, ``elastic``
+        (fractions of the side), ``stroke`` and ``low_resolution``
+        (fractions of the images).
+
+    Returns
+    -------
+    augmented : tf.Tensor of shape (batch, side * side), float32
+        Pixels in [0, 1].
+    """
+    batch = tf.shape(images)[0]
+    draw = _Draws(seed, batch)
+    x = tf.reshape(images, (batch, side, side))
+    geometry = {name: amounts.get(name, 0.0) for name in GEOMETRY}
+    if any(geometry.values()):
+        x = _distort(x, draw, side, **geometry)
+    if amounts.get("stroke"):
+        x = _vary_strokes(x, draw.uniform(0.0, 1.0), amounts["stroke"])
+    if amounts.get("low_resolution"):
+        x = _lower_resolution(x, draw, side, amounts["low_resolution"])
+    return tf.reshape(tf.clip_by_value(x, 0.0, 1.0), (batch, side * side))
+
+
+class _Draws:
+    """The random draws of one batch, each from a seed split off its own."""
+
+    def __init__(self, seed, batch):
+        self._seeds = iter(tf.unstack(tf.random.experimental.stateless_split(seed, 16)))
+        self.batch = batch
+
+    def uniform(self, low, high, shape=None, dtype=tf.float32):
+        shape = (self.batch,) if shape is None else shape
+        return tf.random.stateless_uniform(shape, next(self._seeds), low, high, dtype)
+
+    def normal(self, shape):
+        return tf.random.stateless_normal(shape, next(self._seeds))
+
+
+def _distort(x, draw, side, *, rotation, zoom, shift, shear, elastic):
+    """Rotate, slant, zoom, shift and elastically distort, in one resampling."""
+    centre = (side - 1) / 2
+    grid = tf.range(side, dtype=tf.float32) - centre
+    rows, cols = grid[None, :, None], grid[None, None, :]
+    angle = draw.uniform(-rotation, rotation) * (math.pi / 180)
+    scale = 1 / draw.uniform(1 - zoom, 1 + zoom)
+    slant = draw.uniform(-shear, shear)
+    cos, sin = (tf.reshape(f(angle), (-1, 1, 1)) for f in (tf.cos, tf.sin))
+    scale, slant = tf.reshape(scale, (-1, 1, 1)), tf.reshape(slant, (-1, 1, 1))
+    # Each output pixel takes the input at the transformed position.
+    source_rows = (cos * rows - sin * cols) * scale + centre
+    source_cols = (sin * rows + cos * cols) * scale + slant * rows + centre
+    source_rows += tf.reshape(draw.uniform(-shift, shift) * side, (-1, 1, 1))
+    source_cols += tf.reshape(draw.uniform(-shift, shift) * side, (-1, 1, 1))
+    if elastic:
+        # Smooth random displacements: noise on a coarse grid, enlarged.
+        coarse = max(2, round(1 / (2 * ELASTIC_SMOOTHNESS)))
+        noise = draw.normal((draw.batch, coarse, coarse, 2))
+        field = tf.image.resize(noise, (side, side), method="bicubic")
+        rms = tf.sqrt(tf.reduce_mean(tf.square(field), axis=(1, 2, 3), keepdims=True))
+        field *= elastic * side / (rms + 1e-6)
+        source_rows += field[..., 0]
+        source_cols += field[..., 1]
+    return _bilinear(x, source_rows, source_cols, side)
+
+
+def _bilinear(x, rows, cols, side):
+    """Sample images at fractional positions; 0 outside, as MNIST's border."""
+    batch = tf.shape(x)[0]
+    flat = tf.reshape(x, (-1,))
+    offsets = tf.reshape(tf.range(batch) * side * side, (-1, 1, 1))
+    top, left = tf.floor(rows), tf.floor(cols)
+    down, right = rows - top, cols - left
+    top, left = tf.cast(top, tf.int32), tf.cast(left, tf.int32)
+
+    def pixel(r, c):
+        inside = (r >= 0) & (r < side) & (c >= 0) & (c < side)
+        index = offsets + tf.clip_by_value(r, 0, side - 1) * side
+        index += tf.clip_by_value(c, 0, side - 1)
+        return tf.where(inside, tf.gather(flat, index), 0.0)
+
+    return (
+        (1 - down) * (1 - right) * pixel(top, left)
+        + (1 - down) * right * pixel(top, left + 1)
+        + down * (1 - right) * pixel(top + 1, left)
+        + down * right * pixel(top + 1, left + 1)
+    )
+
+
+def _vary_strokes(x, draw, fraction):
+    """Thicken the strokes of half the chosen images, thin the other half's."""
+    images = x[..., None]
+    thicker = tf.nn.max_pool2d(images, 2, 1, "SAME")[..., 0]
+    thinner = -tf.nn.max_pool2d(-images, 2, 1, "SAME")[..., 0]
+    draw = tf.reshape(draw, (-1, 1, 1))
+    x = tf.where(draw < fraction / 2, thicker, x)
+    return tf.where((draw >= fraction / 2) & (draw < fraction), thinner, x)
+
+
+def _lower_resolution(x, draw, side, fraction):
+    """Shrink the chosen images and enlarge them back; full-intensity strokes."""
+    low, high = (min(pixels, side) for pixels in LOW_RESOLUTION_SIDES)
+    size = draw.uniform(low, high + 1, shape=(), dtype=tf.int32)
+    images = x[..., None]
+    small = tf.image.resize(images, tf.stack([size, size]), method="area")
+    coarse = tf.image.resize(small, (side, side), method="bilinear")[..., 0]
+    # The strokes' core back at full intensity, as preprocessing maps it.
+    peak = tf.reduce_max(coarse, axis=(1, 2), keepdims=True)
+    core = coarse >= peak / 2
+    level = tf.reduce_sum(tf.where(core, coarse, 0.0), axis=(1, 2), keepdims=True)
+    level /= tf.maximum(
+        tf.reduce_sum(tf.cast(core, tf.float32), axis=(1, 2), keepdims=True), 1.0
+    )
+    coarse = tf.minimum(coarse / tf.maximum(level, 1e-3), 1.0)
+    chosen = tf.reshape(draw.uniform(0.0, 1.0) < fraction, (-1, 1, 1))
+    return tf.where(chosen, coarse, x)
