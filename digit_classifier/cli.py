@@ -150,7 +150,7 @@ def _parser():
         help="evaluate a saved model on the test split and write its reports",
     )
     evaluate.add_argument("model", type=Path, help="a model.zip written by train")
-    _add_data_arguments(evaluate)
+    _add_data_arguments(evaluate, real=True)
     _add_output_arguments(evaluate)
     evaluate.set_defaults(run=_evaluate)
 
@@ -183,12 +183,19 @@ def _parser():
     return parser
 
 
-def _add_data_arguments(parser):
+def _add_data_arguments(parser, real=False):
+    real_help = (
+        ", or real handwriting from other sources drawn as scans (a folder of "
+        ".npz files: --data-dir or $DIGIT_CLASSIFIER_REAL_DATA)"
+        if real
+        else ""
+    )
     parser.add_argument(
         "--dataset",
-        choices=["mnist", "digits"],
+        choices=["mnist", "digits", "real"] if real else ["mnist", "digits"],
         default="mnist",
-        help="MNIST, or scikit-learn's built-in 8x8 digits (offline; default: mnist)",
+        help="MNIST, scikit-learn's built-in 8x8 digits (offline)"
+        f"{real_help} (default: mnist)",
     )
     parser.add_argument(
         "--data-dir",
@@ -333,9 +340,17 @@ def _evaluate(args):
     from .runs import evaluate_run
 
     model = load_predictor(args.model)
-    _, test = _load_data(args)
+    sources = None
+    if args.dataset == "real":
+        from .datasets import load_real_scans
+
+        *test, sources = load_real_scans(args.data_dir)
+    else:
+        _, test = _load_data(args)
     out = _out_folder(args)
-    run = evaluate_run(model, *test, model_path=args.model, dataset=args.dataset)
+    run = evaluate_run(
+        model, *test, model_path=args.model, dataset=args.dataset, groups=sources
+    )
     return _finish(run, out, args)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, log_loss
 
 from . import reporting
@@ -293,7 +294,7 @@ def tune_run(
     return run
 
 
-def evaluate_run(model, X_test, y_test, *, model_path=None, dataset=None):
+def evaluate_run(model, X_test, y_test, *, model_path=None, dataset=None, groups=None):
     """Evaluate a fitted model once on a test split.
 
     Parameters
@@ -309,6 +310,10 @@ def evaluate_run(model, X_test, y_test, *, model_path=None, dataset=None):
 
     dataset : str, default=None
         The data set's name, recorded in the metrics.
+
+    groups : array-like of shape (n_samples,), default=None
+        The group of each test image (e.g. the set it comes from): the
+        metrics then also hold ``test_accuracy_by_group``.
 
     Returns
     -------
@@ -332,6 +337,12 @@ def evaluate_run(model, X_test, y_test, *, model_path=None, dataset=None):
     metrics, files, report = _evaluation(model, X_test, y_test, dataset)
     if model_path is not None:
         metrics["model"] = str(model_path)
+    if groups is not None:
+        groups, right = np.asarray(groups), model.predict(X_test) == np.asarray(y_test)
+        by_group = {str(g): float(right[groups == g].mean()) for g in np.unique(groups)}
+        metrics["test_accuracy_by_group"] = by_group
+        lines = [f"{name}: {accuracy:.4f}" for name, accuracy in by_group.items()]
+        report = "Accuracy by group\n" + "\n".join(lines) + f"\n\n{report}"
     return Run(metrics=metrics, files=files, report=report)
 
 

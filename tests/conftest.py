@@ -29,6 +29,15 @@ def mnist():
 
 
 @pytest.fixture(scope="session")
+def real_digits_dir():
+    """The folder of real digits of DIGIT_CLASSIFIER_REAL_DATA, or a skip."""
+    source = os.environ.get("DIGIT_CLASSIFIER_REAL_DATA")
+    if not source:
+        pytest.skip("DIGIT_CLASSIFIER_REAL_DATA is not set: no real digits to read")
+    return source
+
+
+@pytest.fixture(scope="session")
 def mnist_slice_dir(mnist, tmp_path_factory):
     """A folder with the first 3,000 / 1,000 MNIST images as mnist.npz."""
     (X_train, y_train), (X_test, y_test) = mnist

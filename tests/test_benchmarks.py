@@ -5,6 +5,8 @@ import math
 import runpy
 from pathlib import Path
 
+import numpy as np
+
 SCRIPT = Path(__file__).parents[1] / "benchmarks" / "compare_alternatives.py"
 
 
@@ -58,3 +60,20 @@ def test_predict_command_benchmark_runs(mnist_slice_dir, tmp_path):
         assert result["median_s"] > 0
         assert result["peak_rss_mib"] > 0
     assert len(lines) == 3
+
+
+def test_real_digits_benchmark_runs(mnist_model_file, real_digits_dir):
+    main = runpy.run_path(str(SCRIPT.with_name("real_digits.py")))["main"]
+    lines = []
+    args = [str(mnist_model_file), "--data-dir", real_digits_dir, "--n", "40"]
+    report = main(args, sink=lines.append)
+
+    assert set(report) == {"optdigits_8x8", "pyclustering_32x32"}
+    for result in report.values():
+        assert result["images"] == 40
+        # A model of 15,000 MNIST digits reads most of them, whichever way.
+        assert result["scans"] > 0.6
+        assert result["textbook"] > 0.6
+        assert result["tight crops refused"] == 0
+        assert np.sum(result["confusion"]) == 40
+    assert lines[1] == "| set | images | scans | tight crops | textbook |"

@@ -127,6 +127,7 @@ def test_quiet_prints_only_the_summary(tmp_path, capsys):
                 "hidden_layer_sizes": [1024, 1024],
                 "augment_rotation": 10.0,
                 "augment_shift": 0.1,
+                "augment_low_resolution": 0.5,
             },
         ),
     ],
@@ -251,6 +252,29 @@ def test_predict_photos_scans_and_arrays_with_show(
     with Image.open(show) as picture:
         assert picture.format == "PNG"
         assert picture.width > 600
+
+
+def test_evaluate_on_real_digits_by_set(mnist, mnist_model_file, tmp_path, capsys):
+    # Two sets of "real" digits in the form load_real_digits reads.
+    folder = tmp_path / "real"
+    folder.mkdir()
+    (_, _), (X_test, y_test) = mnist
+    np.savez(folder / "first.npz", x=X_test[:30], y=y_test[:30])
+    np.savez(folder / "second.npz", x=X_test[30:50], y=y_test[30:50])
+    out = tmp_path / "run"
+    args = ["evaluate", mnist_model_file, "--dataset", "real", "--data-dir", folder]
+    assert cli.main([*map(str, args), "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["dataset"] == "real"
+    assert metrics["n_test"] == 50
+    by_set = metrics["test_accuracy_by_group"]
+    assert set(by_set) == {"first", "second"}
+    overall = (30 * by_set["first"] + 20 * by_set["second"]) / 50
+    assert metrics["test_accuracy"] == pytest.approx(overall)
+    assert "Accuracy by group\nfirst: " in capsys.readouterr().out
+    assert {"confusion_matrix.png", "misclassified.png"} <= {
+        path.name for path in out.iterdir()
+    }
 
 
 def test_predict_reports_each_bad_image_and_goes_on(

@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digit_classifier.datasets import load_digits_split, load_mnist
+from digit_classifier import load_digit_image
+from digit_classifier.datasets import (
+    draw_scans,
+    load_digits_split,
+    load_mnist,
+    load_real_digits,
+    load_real_scans,
+)
 
 RNG = np.random.default_rng(0)
 TRAIN_IMAGES = RNG.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
@@ -353,3 +360,70 @@ def test_digits_split_is_deterministic():
     np.testing.assert_array_equal(first[0][0], second[0][0])
     np.testing.assert_array_equal(first[1][1], second[1][1])
     assert not np.array_equal(first[0][0], load_digits_split(random_state=2)[0][0])
+
+
+# --- real digits of other writers -------------------------------------------
+
+
+def real_digits_folder(folder):
+    """Two small sets in the shape of ../shared/data/real_digits."""
+    folder.mkdir()
+    digits = load_digits_split()[1]
+    np.savez(folder / "eights.npz", x=digits[0][:6], y=digits[1][:6])
+    larger = np.zeros((4, 32, 32), np.uint8)
+    larger[:, 4:28, 14:18] = 255  # a 1 each
+    np.savez(folder / "ones.npz", x=larger, y=np.ones(4, np.int64))
+    return folder
+
+
+def test_real_digits_are_read_set_by_set(tmp_path, monkeypatch):
+    folder = real_digits_folder(tmp_path / "real")
+    sources = load_real_digits(folder)
+    assert list(sources) == ["eights", "ones"]
+    assert sources["eights"][0].shape == (6, 8, 8)
+    np.testing.assert_array_equal(sources["ones"][1], [1, 1, 1, 1])
+    monkeypatch.setenv("DIGIT_CLASSIFIER_REAL_DATA", str(folder))
+    assert list(load_real_digits()) == ["eights", "ones"]
+
+
+def test_real_scans_are_what_predict_makes_of_a_scan(tmp_path):
+    folder = real_digits_folder(tmp_path / "real")
+    X, y, sources = load_real_scans(folder)
+    assert X.shape == (10, 28, 28)
+    assert sources.tolist() == ["eights"] * 6 + ["ones"] * 4
+    images = load_real_digits(folder)["eights"][0]
+    np.testing.assert_array_equal(X[0], load_digit_image(draw_scans(images[:1])[0]))
+    np.testing.assert_array_equal(y[6:], [1, 1, 1, 1])
+
+
+def test_scans_are_dark_ink_on_white_with_or_without_a_margin():
+    digit = np.zeros((8, 8), np.uint8)
+    digit[1:7, 3:5] = 255
+    [scan], [tight] = draw_scans([digit]), draw_scans([digit], margin=False)
+    assert scan.shape == (144, 144, 3)  # 8 x 12, and a quarter on each side
+    assert tight.shape == (96, 96, 3)
+    assert (scan[:24] == 255).all()  # white paper around
+    assert tight[48, 48].tolist() == [0, 0, 0]  # ink, dark, to the border
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda folder: None, FileNotFoundError, "No folder of real digits given"),
+        (lambda folder: folder / "absent", FileNotFoundError, "is not a folder"),
+        (lambda folder: folder, ValueError, "holds no .npz file"),
+    ],
+)
+def test_real_digits_errors(tmp_path, monkeypatch, make, error, message):
+    monkeypatch.delenv("DIGIT_CLASSIFIER_REAL_DATA", raising=False)
+    with pytest.raises(error, match=message):
+        load_real_digits(make(tmp_path))
+
+
+def test_a_file_that_is_not_a_set_of_digits(tmp_path):
+    np.savez(tmp_path / "other.npz", images=np.zeros((2, 8, 8), np.uint8))
+    with pytest.raises(ValueError, match="other.npz is not a set of digits"):
+        load_real_digits(tmp_path)
+    np.savez(tmp_path / "other.npz", x=np.zeros((2, 8, 8)), y=[1, 2])
+    with pytest.raises(ValueError, match="x must be uint8 images"):
+        load_real_digits(tmp_path)
