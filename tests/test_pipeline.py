@@ -89,10 +89,14 @@ def test_presets_set_the_classifier_and_explicit_parameters_win():
     from digit_classifier.presets import PRESETS
 
     assert set(PRESETS) == {"fast", "default", "accurate"}
-    assert make_digit_pipeline()["mlp"].get_params() == (
-        DigitMLPClassifier().get_params()
-    )
-    assert make_digit_pipeline("fast")["mlp"].epochs == 5
+    defaults = DigitMLPClassifier().get_params()
+    default = make_digit_pipeline()["mlp"].get_params()
+    assert {k: v for k, v in default.items() if defaults[k] != v} == {
+        "epochs": 20,
+        "augment_low_resolution": 0.5,
+    }
+    fast = make_digit_pipeline("fast")["mlp"].get_params()
+    assert {k: v for k, v in fast.items() if defaults[k] != v} == {"epochs": 5}
     accurate = make_digit_pipeline("accurate", epochs=1)["mlp"]
     assert accurate.epochs == 1
     for name, value in PRESETS["accurate"].items():
