@@ -454,30 +454,23 @@ def _mnist_form(gray, name):
     smooth = ndimage.gaussian_filter(gray, sigma=1)
     if _is_dark_on_light(smooth):
         gray, smooth = 255 - gray, 255 - smooth
-
-    # Opening (erosion, then dilation) with a window wider than any stroke
-    # removes the strokes and keeps the background, uneven lighting included.
-    window = max(3, max(gray.shape) // 2)
-    background = ndimage.grey_opening(smooth, size=window)
-    ink, smooth = gray - background, smooth - background
-
-    if smooth.max() - np.median(smooth) < MIN_CONTRAST:
-        raise ValueError(
-            f"no digit found in {name}: the image is blank (nothing stands out "
-            f"from the background by {MIN_CONTRAST} of 255 grey levels)."
-        )
-    digit = _digit_mask(smooth, _smoothed_noise_sigma(gray))
-    if not digit.any():
-        raise ValueError(
-            f"no digit found in {name}: nothing stands out from the noise of "
-            "the background."
-        )
+    noise_sigma = _smoothed_noise_sigma(gray)
+    size = max(gray.shape)
+    ink, digit = _find_ink(gray, smooth, noise_sigma, size, name)
+    if _touches_the_border(digit):
+        # A tight crop: read again in a frame of background, as a scan's
+        # margin, so that it gives the digit that paper around it gives. The
+        # background's level is a low quantile, below the ink however much
+        # of the image it covers.
+        frame = max(1, size // 4)
+        level = np.percentile(smooth, 25)
+        gray, smooth = (np.pad(a, frame, constant_values=level) for a in (gray, smooth))
+        ink, digit = _find_ink(gray, smooth, noise_sigma, size, name)
     extent = max(np.ptp(np.nonzero(digit), axis=1)) + 1
-    if extent < MIN_DIGIT_FRACTION * max(gray.shape):
+    if extent < MIN_DIGIT_FRACTION * size:
         raise ValueError(
             f"no digit found in {name}: its marks span at most {extent} of its "
-            f"{max(gray.shape)} pixels, too small for a digit (a speck of dust "
-            "or noise?)."
+            f"{size} pixels, too small for a digit (a speck of dust or noise?)."
         )
 
     # Pixels near the strokes keep their soft edges; everything else is set to
@@ -513,6 +506,32 @@ def _thicken(ink, digit, extent):
         return ink
     grow = int(round(target - width)) + 1
     return ndimage.grey_dilation(ink, size=(grow, grow))
+
+
+def _find_ink(gray, smooth, noise_sigma, size, name):
+    """The ink above the background, and the digit's pixels."""
+    # Opening (erosion, then dilation) with a window wider than any stroke
+    # removes the strokes and keeps the background, uneven lighting included.
+    window = max(3, size // 2)
+    background = ndimage.grey_opening(smooth, size=window)
+    ink, smooth = gray - background, smooth - background
+    if smooth.max() - np.median(smooth) < MIN_CONTRAST:
+        raise ValueError(
+            f"no digit found in {name}: the image is blank (nothing stands out "
+            f"from the background by {MIN_CONTRAST} of 255 grey levels)."
+        )
+    digit = _digit_mask(smooth, noise_sigma)
+    if not digit.any():
+        raise ValueError(
+            f"no digit found in {name}: nothing stands out from the noise of "
+            "the background."
+        )
+    return ink, digit
+
+
+def _touches_the_border(digit):
+    """Whether the digit's pixels reach the image's edge: a tight crop."""
+    return bool(digit[[0, -1]].any() or digit[:, [0, -1]].any())
 
 
 def _is_dark_on_light(gray):
