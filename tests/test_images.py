@@ -117,6 +117,16 @@ def test_thick_blurry_digits_filling_the_image_are_found():
     assert found[14, 14] < 64  # the hole of the 0 stays open
 
 
+def test_a_tight_crop_gives_the_digit_its_scan_gives():
+    # A blurry 8x8 "4" enlarged, with and without a white margin.
+    four = np.zeros((8, 8), dtype=np.uint8)
+    four[0:5, 1:3] = four[3:5, 1:7] = four[0:8, 4:6] = 255
+    tight = np.asarray(Image.fromarray(255 - four).resize((96, 96), Image.BICUBIC))
+    scan = np.pad(tight, 24, constant_values=255)
+    difference = load_digit_image(tight).astype(float) - load_digit_image(scan)
+    assert np.abs(difference).mean() < 3
+
+
 def test_a_digit_drawn_on_a_canvas():
     # Thin, clean strokes of a mouse or finger on a white 280x280 canvas.
     canvas = np.full((280, 280), 255, dtype=np.uint8)
