@@ -86,9 +86,11 @@ def read_image(path, *, max_pixels=MAX_PIXELS):
 
     Parameters
     ----------
-    path : str or os.PathLike
+    path : str, os.PathLike or binary file object
         An image file in any format Pillow reads (PNG, JPEG, TIFF, BMP, GIF,
-        WebP, ...), holding a single image.
+        WebP, ...), holding a single image; or an open binary file such as
+        an upload's ``io.BytesIO`` (its ``name``, if any, names it in
+        errors).
 
     max_pixels : int, default=MAX_PIXELS
         Refuse images with more pixels than this, before decoding them, so
@@ -124,7 +126,12 @@ def read_image(path, *, max_pixels=MAX_PIXELS):
     ((30, 40, 3), dtype('uint8'), [255, 0, 0])
     """
     check_max_pixels(max_pixels, "read_image")
-    name = os.fspath(path)
+    return _read_image(path, max_pixels)
+
+
+def _read_image(path, max_pixels, least_side=None):
+    """read_image; a JPEG is decoded at a reduced scale if still `least_side`."""
+    name = _name_of(path)
     # max_pixels is the limit; Pillow's warning below its own limit would only
     # repeat it. Pillow's DecompressionBombError, at twice that, still applies.
     with warnings.catch_warnings():
@@ -137,6 +144,10 @@ def read_image(path, *, max_pixels=MAX_PIXELS):
             raise ValueError(f"{name} is too large to decode safely: {exc}") from exc
         with image:
             _check_single_image(image, name, max_pixels)
+            if least_side is not None:
+                # JPEG's decoder shrinks by 2, 4 or 8 as it decodes: a phone's
+                # photo costs an eighth of the time and memory.
+                image.draft(None, (least_side, least_side))
             try:
                 image.load()
                 image = ImageOps.exif_transpose(image)
@@ -155,9 +166,11 @@ def load_digit_image(path_or_array, *, max_pixels=MAX_PIXELS):
 
     Parameters
     ----------
-    path_or_array : str, os.PathLike or array-like
-        An image file (see :func:`read_image`), or the pixels of an image
-        of any size: a 2D grayscale array of shape ``(height, width)`` or a
+    path_or_array : str, os.PathLike, binary file object or array-like
+        An image file or an open one, such as an upload's ``io.BytesIO``
+        (see :func:`read_image`; a large JPEG is decoded at a reduced scale,
+        as it would be shrunk anyway), or the pixels of an image of any
+        size: a 2D grayscale array of shape ``(height, width)`` or a
         3D colour array of shape ``(height, width, 3)`` (RGB) or
         ``(height, width, 4)`` (RGBA), with values in [0, 255] (a boolean
         array is a drawing: True for ink). The digit may be dark on light or
@@ -309,7 +322,7 @@ def read_digit_inputs(path, n_pixels, *, originals=False, max_pixels=MAX_PIXELS)
         return DigitInputs(names, kept, images)
 
     check_max_pixels(max_pixels, "read_digit_inputs")
-    pixels = read_image(path, max_pixels=max_pixels)
+    pixels = _read_image(path, max_pixels, least_side=WORKING_SIZE)
     if n_pixels != IMAGE_SIZE * IMAGE_SIZE:
         raise ValueError(
             f"image files are brought to MNIST's {IMAGE_SIZE}x{IMAGE_SIZE} form, "
@@ -349,12 +362,24 @@ def _thumbnail(image, size=THUMBNAIL_SIZE):
 
 
 def _load_digit(path_or_array, name, max_pixels):
-    if isinstance(path_or_array, (str, os.PathLike)):
-        name = os.fspath(path_or_array)
-        pixels = read_image(path_or_array, max_pixels=max_pixels)
+    if _is_file(path_or_array):
+        name = _name_of(path_or_array)
+        # Larger images are shrunk to WORKING_SIZE anyway: decode no more.
+        pixels = _read_image(path_or_array, max_pixels, least_side=WORKING_SIZE)
     else:
         pixels = _check_pixels(path_or_array, name)
     return _mnist_form(_grayscale(pixels), name)
+
+
+def _is_file(source):
+    return isinstance(source, (str, os.PathLike)) or hasattr(source, "read")
+
+
+def _name_of(source):
+    """A file's name for messages: its path, an open file's name, or "image"."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return str(getattr(source, "name", "image"))
 
 
 def _check_single_image(image, name, max_pixels):

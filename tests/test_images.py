@@ -275,6 +275,24 @@ def test_max_pixels_is_checked_the_same_way_everywhere(call, owner, value):
 # --- bad input --------------------------------------------------------------
 
 
+def test_an_open_file_or_upload_is_read_as_its_path_is(tmp_path):
+    path = save(SEVEN, tmp_path / "seven.png")
+    upload = io.BytesIO(path.read_bytes())
+    np.testing.assert_array_equal(load_digit_image(upload), load_digit_image(path))
+    upload = io.BytesIO(b"not an image")
+    upload.name = "sent.png"
+    with pytest.raises(ValueError, match="^sent.png is not an image file"):
+        load_digit_image(upload)
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(tmp_path):
+    large = np.asarray(Image.fromarray(SEVEN).resize((2400, 3000), Image.BICUBIC))
+    path = save(large, tmp_path / "phone.jpg", quality=90)
+    digit = load_digit_image(path)
+    # As read at full size and shrunk, but for the decoder's scaling.
+    assert_close_to_reference(digit, tolerance=8)
+
+
 def test_not_an_image_file(tmp_path):
     path = tmp_path / "notes.png"
     path.write_text("not an image")
