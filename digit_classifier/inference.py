@@ -207,6 +207,11 @@ class DigitPredictor:
         ``PixelNormalizer`` does (a saved pipeline), rather than the rows the
         network takes (a saved bare classifier).
 
+    info : dict, default=None
+        Facts about the model, as ``save_model(..., info=...)`` kept them
+        (``digit-classifier train`` records its preset, data set and test
+        accuracy).
+
     Attributes
     ----------
     coefs_ : list of ndarray
@@ -220,6 +225,9 @@ class DigitPredictor:
 
     n_features_in_ : int
         Number of pixels (or features) per input row.
+
+    info : dict
+        The facts given, or an empty dict.
 
     See Also
     --------
@@ -247,7 +255,14 @@ class DigitPredictor:
     """
 
     def __init__(
-        self, coefs, intercepts, classes, *, activation="relu", scale_pixels=True
+        self,
+        coefs,
+        intercepts,
+        classes,
+        *,
+        activation="relu",
+        scale_pixels=True,
+        info=None,
     ):
         if activation not in ACTIVATIONS:
             raise ValueError(
@@ -258,6 +273,7 @@ class DigitPredictor:
         self.classes_ = np.asarray(classes)
         self.activation = activation
         self.scale_pixels = bool(scale_pixels)
+        self.info = dict(info or {})
         if not self.coefs_ or self.coefs_[0].ndim != 2:
             raise ValueError("coefs must hold at least one 2D kernel.")
         self.n_features_in_ = self.coefs_[0].shape[0]

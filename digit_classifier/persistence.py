@@ -53,7 +53,7 @@ KERAS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 OBJECT_PARAMETERS = {"callbacks", "model", "build_fn"}
 
 
-def save_model(estimator, path, *, include_optimizer=True):
+def save_model(estimator, path, *, include_optimizer=True, info=None):
     """Save a fitted digit classifier to one file.
 
     The file is written to a temporary name and renamed into place, so an
@@ -73,6 +73,12 @@ def save_model(estimator, path, *, include_optimizer=True):
         weight: twice the size of the weights), so that the loaded model's
         :meth:`~DigitMLPClassifier.partial_fit` continues where this one
         stopped. Without it, a loaded model continues with a new optimizer.
+
+    info : dict, default=None
+        Facts about the model to keep with it, as JSON (e.g. its preset and
+        test accuracy, as ``digit-classifier train`` records them); a
+        :class:`DigitPredictor` from :func:`load_predictor` has them as
+        ``info``.
 
     Warns
     -----
@@ -124,6 +130,7 @@ def save_model(estimator, path, *, include_optimizer=True):
         "pipeline": len(named_steps) == 2,
         "steps": steps,
         "optimizer": optimizer,
+        "info": _plain_info(info),
     }
     with atomic_write(path) as file, zipfile.ZipFile(file, "w") as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
@@ -261,6 +268,7 @@ def load_predictor(path):
         classes=_classes(step["fitted"], path),
         activation=step["params"]["activation"],
         scale_pixels=manifest["pipeline"],
+        info=manifest.get("info") or {},
     )
 
 
@@ -371,6 +379,24 @@ def _storable(name, value):
         return json.loads(json.dumps(value, allow_nan=False)) == value
     except (TypeError, ValueError):
         return False
+
+
+def _plain_info(info):
+    """`info` as JSON can hold it, or a TypeError saying what cannot."""
+    if info is None:
+        return {}
+    try:
+        return json.loads(json.dumps(dict(info), default=_plain_scalar))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"info must hold JSON data (numbers, text, lists): {exc}"
+        ) from exc
+
+
+def _plain_scalar(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
 def _plain(value):
@@ -546,6 +572,8 @@ def _check_manifest(manifest, path):
         for values in history.values()
     ):
         fail("n_iter_ must be a count and history_ lists of numbers by name")
+    if not isinstance(manifest.get("info", {}) or {}, dict):
+        fail("info must be a dict")
     optimizer = manifest.get("optimizer")
     if optimizer is not None and not (
         isinstance(optimizer, list) and all(map(_is_array_entry, optimizer))

@@ -126,7 +126,9 @@ class Run:
         staging.mkdir()
         try:
             if self.model is not None:
-                save_model(self.model, staging / MODEL)
+                facts = ("preset", "dataset", "n_train", "test_accuracy", "test_loss")
+                info = {key: self.metrics[key] for key in facts if key in self.metrics}
+                save_model(self.model, staging / MODEL, info=info)
             texts = {METRICS: json.dumps(self.metrics, indent=2, default=_json_value)}
             for name, content in {**self.files, **texts}.items():
                 if isinstance(content, str):

@@ -177,6 +177,19 @@ def test_without_the_optimizer_training_starts_a_new_one(pipeline, tmp_path):
     )
 
 
+def test_facts_about_the_model_are_kept_with_it(pipeline, tmp_path):
+    info = {"preset": "default", "test_accuracy": np.float64(0.983), "n_train": 54000}
+    save_model(pipeline, tmp_path / "model.zip", info=info)
+    assert load_predictor(tmp_path / "model.zip").info == {
+        "preset": "default",
+        "test_accuracy": 0.983,
+        "n_train": 54000,
+    }
+    with pytest.raises(TypeError, match="info must hold JSON data"):
+        save_model(pipeline, tmp_path / "other.zip", info={"model": pipeline})
+    assert not (tmp_path / "other.zip").exists()
+
+
 def test_failed_save_leaves_the_previous_file_intact(pipeline, saved, monkeypatch):
     before = saved.read_bytes()
 
@@ -391,6 +404,7 @@ def test_an_oversized_array_file_is_refused_before_it_is_read(saved, monkeypatch
             "PixelNormalizer takes no parameters",
         ),
         (lambda m: m.update(optimizer={"adam": 1}), "optimizer must list arrays"),
+        (lambda m: m.update(info=["preset"]), "info must be a dict"),
         (
             lambda m: m["steps"][1]["params"].update(class_weight=[[0, "x"]]),
             "class_weight must be None, 'balanced' or",

@@ -47,6 +47,8 @@ def test_write_puts_every_file_and_the_model_in_the_folder(trained, tmp_path):
     np.testing.assert_array_equal(
         predictor.predict(X_TEST), trained.model.predict(X_TEST)
     )
+    assert predictor.info["test_accuracy"] == trained.metrics["test_accuracy"]
+    assert predictor.info["dataset"] == "digits"
     assert siblings(folder) == ["first"]  # no staging folder left behind
 
 
