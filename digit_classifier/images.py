@@ -479,7 +479,7 @@ def _mnist_form(gray, name):
     smooth = ndimage.gaussian_filter(gray, sigma=1)
     if _is_dark_on_light(smooth):
         gray, smooth = 255 - gray, 255 - smooth
-    noise_sigma = _smoothed_noise_sigma(gray)
+    noise_sigma = _smoothed_noise_sigma(gray - smooth)
     size = max(gray.shape)
     ink, digit = _find_ink(gray, smooth, noise_sigma, size, name)
     if _touches_the_border(digit):
@@ -566,15 +566,16 @@ def _is_dark_on_light(gray):
     return background - gray.min() > gray.max() - background
 
 
-def _smoothed_noise_sigma(gray):
+def _smoothed_noise_sigma(detail):
     """The standard deviation of the pixel noise left in the smoothed image.
 
-    Measured on the finest scale, what the smoothing removes, where strokes
-    are a minority of the pixels however much of the image they cover (a
-    tight crop): not on the grey levels themselves, whose spread is the
-    ink's once it covers half the image.
+    Measured on the finest scale, the `detail` that the smoothing removed,
+    where strokes are a minority of the pixels however much of the image
+    they cover (a tight crop): not on the grey levels themselves, whose
+    spread is the ink's once it covers half the image.
     """
-    detail = gray - ndimage.gaussian_filter(gray, sigma=1)
+    # Every other pixel each way: as good an estimate, a quarter of the work.
+    detail = detail[::2, ::2]
     # White noise of std s leaves 0.873 s in the detail and 0.282 s after a
     # Gaussian smoothing of sigma 1.
     sigma = 1.4826 * np.median(np.abs(detail - np.median(detail))) / 0.873
@@ -597,7 +598,13 @@ def _digit_mask(smooth, noise_sigma):
 
 def _otsu_threshold(values, bins=256):
     """Otsu's threshold: the split that maximises the between-class variance."""
-    counts, edges = np.histogram(values, bins=bins)
+    low, high = float(values.min()), float(values.max())
+    width = max(high - low, 1e-6) / bins
+    # Equal bins: np.histogram's counts, from their indices at a fraction of
+    # its cost.
+    index = np.minimum(((values - low) / width).astype(np.intp), bins - 1)
+    counts = np.bincount(index.ravel(), minlength=bins)
+    edges = low + width * np.arange(bins + 1)
     centres = (edges[:-1] + edges[1:]) / 2
     n_low = np.cumsum(counts)
     n_high = n_low[-1] - n_low
