@@ -180,6 +180,36 @@ def _parser():
         "the prediction, into this picture",
     )
     predict.set_defaults(run=_predict)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve a web page to draw or upload digits, and a JSON API",
+        description="Start a local web server: a page where you draw a digit or "
+        "drop a photo and see what the model reads, and a JSON API (POST "
+        "/predict, POST /predict/batch, GET /model, GET /health). Needs the "
+        "serve extra: pip install 'digit_classifier[serve]'.",
+    )
+    serve.add_argument("model", type=Path, help="a model.zip written by train")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve.add_argument("--port", type=_positive_int, default=8000, help="default: 8000")
+    serve.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=10,
+        help="larger request bodies are refused (default: 10)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="server processes, each with the model: more requests at once on "
+        "more cores, more memory (default: 1)",
+    )
+    serve.set_defaults(run=_serve)
     return parser
 
 
@@ -392,6 +422,37 @@ def _predict(args):
         save_figure(fig, args.show)
         print(f"{PROG}: wrote {args.show}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _serve(args):
+    try:
+        import uvicorn
+
+        from .serving import MAX_UPLOAD_ENV_VAR, MODEL_ENV_VAR, make_app
+    except ImportError as exc:
+        raise ImportError(
+            f"serve needs the serve extra ({exc.name} is missing): "
+            "pip install 'digit_classifier[serve]'"
+        ) from exc
+    if args.max_upload_mb <= 0:
+        raise ValueError("--max-upload-mb must be positive")
+    max_upload_bytes = int(args.max_upload_mb * 2**20)
+    app = make_app(args.model, max_upload_bytes=max_upload_bytes)  # checks the model
+    if args.workers > 1:
+        # Each worker process builds its own app from these.
+        os.environ[MODEL_ENV_VAR] = str(args.model)
+        os.environ[MAX_UPLOAD_ENV_VAR] = str(max_upload_bytes)
+        app = "digit_classifier.serving:app_from_environment"
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"{PROG}: warning: the API has no authentication: anyone who can "
+            f"reach {args.host}:{args.port} can use it",
+            file=sys.stderr,
+        )
+    print(f"Serving {args.model} at http://{args.host}:{args.port}/ (Ctrl+C stops)")
+    options = {"factory": True, "workers": args.workers} if args.workers > 1 else {}
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **options)
+    return 0
 
 
 # --- shared -----------------------------------------------------------------

@@ -1,0 +1,201 @@
+// The page of digit-classifier serve: draw or upload a digit, show what the
+// model reads. Plain JavaScript, no library; URLs are relative, so the app
+// works where it is mounted.
+"use strict";
+
+const pad = document.getElementById("pad");
+const pen = pad.getContext("2d");
+const seen = document.getElementById("seen");
+const label = document.getElementById("label");
+const top3 = document.getElementById("top");
+const message = document.getElementById("message");
+const preview = document.getElementById("upload-preview");
+const drop = document.getElementById("drop");
+
+// Strokes a twelfth of the canvas wide: MNIST's width once the digit is
+// brought to 20x20 pixels.
+const STROKE_WIDTH = 22;
+// Ask again this long after the last stroke moved, not at every move.
+const DEBOUNCE_MS = 150;
+
+let drawing = false;
+let drawn = false;
+let last = null;
+let timer = null;
+let request = 0;  // answers to older requests than the newest are dropped
+
+function clearPad() {
+  pen.fillStyle = "#ffffff";
+  pen.fillRect(0, 0, pad.width, pad.height);
+  drawn = false;
+}
+
+function point(event) {
+  const box = pad.getBoundingClientRect();
+  return {
+    x: (event.clientX - box.left) * (pad.width / box.width),
+    y: (event.clientY - box.top) * (pad.height / box.height),
+  };
+}
+
+function strokeTo(p) {
+  pen.strokeStyle = "#000000";
+  pen.lineWidth = STROKE_WIDTH;
+  pen.lineCap = "round";
+  pen.lineJoin = "round";
+  pen.beginPath();
+  pen.moveTo(last.x, last.y);
+  pen.lineTo(p.x, p.y);
+  pen.stroke();
+  last = p;
+  drawn = true;
+}
+
+pad.addEventListener("pointerdown", (event) => {
+  drawing = true;
+  pad.setPointerCapture(event.pointerId);
+  last = point(event);
+  strokeTo({ x: last.x + 0.01, y: last.y });  // a dot for a tap
+});
+
+pad.addEventListener("pointermove", (event) => {
+  if (!drawing) return;
+  strokeTo(point(event));
+  schedule();
+});
+
+for (const type of ["pointerup", "pointercancel"]) {
+  pad.addEventListener(type, () => {
+    if (!drawing) return;
+    drawing = false;
+    schedule();
+  });
+}
+
+document.getElementById("clear").addEventListener("click", () => {
+  clearPad();
+  showNothing("Draw a digit in the box.");
+});
+
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    if (drawn) pad.toBlob((blob) => send(blob, "image/png"), "image/png");
+  }, DEBOUNCE_MS);
+}
+
+async function send(body, type) {
+  const mine = ++request;
+  let answer;
+  try {
+    const response = await fetch("predict", {
+      method: "POST",
+      headers: { "content-type": type || "application/octet-stream" },
+      body,
+    });
+    answer = { ok: response.ok, status: response.status, json: await response.json() };
+  } catch (error) {
+    answer = { ok: false, status: 0, json: { detail: `the server did not answer (${error})` } };
+  }
+  if (mine !== request) return;  // a newer drawing or upload is on its way
+  if (answer.ok) {
+    show(answer.json);
+  } else {
+    showNothing(explain(answer), true);
+  }
+}
+
+function explain(answer) {
+  const detail = answer.json && answer.json.detail;
+  const text = typeof detail === "string" ? detail : JSON.stringify(detail);
+  if (answer.status === 413) return `Too large: ${text}`;
+  if (answer.status === 415) return `Not an image: ${text}`;
+  return text || `error ${answer.status}`;
+}
+
+function show(prediction) {
+  label.textContent = String(prediction.label);
+  message.textContent = "";
+  message.classList.remove("error");
+  top3.replaceChildren(
+    ...prediction.top_k.map((entry) => {
+      const item = document.createElement("li");
+      const name = document.createElement("b");
+      name.textContent = String(entry.label);
+      const bar = document.createElement("div");
+      bar.className = "bar";
+      const fill = document.createElement("span");
+      fill.style.width = `${(100 * entry.probability).toFixed(1)}%`;
+      bar.append(fill);
+      const value = document.createElement("span");
+      value.textContent = `${(100 * entry.probability).toFixed(1)}%`;
+      item.append(name, bar, value);
+      return item;
+    })
+  );
+  drawSeen(prediction.image_28x28);
+}
+
+function showNothing(text, isError = false) {
+  label.textContent = "–";
+  top3.replaceChildren();
+  drawSeen(null);
+  message.textContent = text;
+  message.classList.toggle("error", isError);
+}
+
+function drawSeen(rows) {
+  const context = seen.getContext("2d");
+  const image = context.createImageData(28, 28);
+  for (let i = 0; i < 28 * 28; i++) {
+    const level = rows ? rows[Math.floor(i / 28)][i % 28] : 0;
+    image.data.set([level, level, level, 255], 4 * i);
+  }
+  context.putImageData(image, 0, 0);
+}
+
+function upload(file) {
+  if (!file) return;
+  preview.src = URL.createObjectURL(file);
+  preview.hidden = false;
+  clearPad();
+  send(file, file.type);
+}
+
+document.getElementById("file").addEventListener("change", (event) => {
+  upload(event.target.files[0]);
+  event.target.value = "";  // the same file again is a new upload
+});
+
+drop.addEventListener("dragover", (event) => {
+  event.preventDefault();
+  drop.classList.add("over");
+});
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (event) => {
+  event.preventDefault();
+  drop.classList.remove("over");
+  upload(event.dataTransfer.files[0]);
+});
+
+async function describeModel() {
+  const text = document.getElementById("model");
+  try {
+    const model = await (await fetch("model")).json();
+    const layers = [model.n_pixels, ...model.layers].join(" → ");
+    const facts = [`network ${layers}`, `classes ${model.classes.join(", ")}`];
+    if (model.info.preset) facts.push(`preset “${model.info.preset}”`);
+    if (model.info.test_accuracy !== undefined) {
+      const where = model.info.dataset ? ` on ${model.info.dataset}` : "";
+      facts.push(`test accuracy ${(100 * model.info.test_accuracy).toFixed(2)}%${where}`);
+    }
+    text.textContent = `Model: ${facts.join("; ")}.`;
+  } catch (error) {
+    text.textContent = `The model could not be described (${error}).`;
+  }
+}
+
+clearPad();
+drawSeen(null);
+showNothing("Draw a digit in the box.");
+describeModel();
