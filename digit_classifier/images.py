@@ -251,10 +251,9 @@ def to_mnist_form(image):
     (28, 28) 4 23
     """
     image = np.asarray(image, dtype=np.float32)
-    rows, cols = np.nonzero(image > 0)
-    if len(rows) == 0:
+    if not (image > 0).any():
         raise ValueError("no digit found in image: it holds no ink.")
-    ink = image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    ink = image[_bounding_box(image > 0)]
     return _centre(_scale_to_digit_size(ink))
 
 
@@ -479,7 +478,8 @@ def _mnist_form(gray, name):
     smooth = ndimage.gaussian_filter(gray, sigma=1)
     if _is_dark_on_light(smooth):
         gray, smooth = 255 - gray, 255 - smooth
-    noise_sigma = _smoothed_noise_sigma(gray - smooth)
+    # Every other pixel each way: as good an estimate, a quarter of the work.
+    noise_sigma = _smoothed_noise_sigma(gray[::2, ::2] - smooth[::2, ::2])
     size = max(gray.shape)
     ink, digit = _find_ink(gray, smooth, noise_sigma, size, name)
     if _touches_the_border(digit):
@@ -491,7 +491,8 @@ def _mnist_form(gray, name):
         level = np.percentile(smooth, 25)
         gray, smooth = (np.pad(a, frame, constant_values=level) for a in (gray, smooth))
         ink, digit = _find_ink(gray, smooth, noise_sigma, size, name)
-    extent = max(np.ptp(np.nonzero(digit), axis=1)) + 1
+    rows, cols = _bounding_box(digit)
+    extent = max(rows.stop - rows.start, cols.stop - cols.start)
     if extent < MIN_DIGIT_FRACTION * size:
         raise ValueError(
             f"no digit found in {name}: its marks span at most {extent} of its "
@@ -514,9 +515,16 @@ def _mnist_form(gray, name):
     ink = np.clip((ink - noise) / contrast, 0, 1) * 255 * near
     ink = _thicken(ink, digit, extent)
 
-    rows, cols = np.nonzero(ink)
-    ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    ink = ink[_bounding_box(ink)]
     return _centre(_scale_to_digit_size(ink))
+
+
+def _bounding_box(image):
+    """The rows and columns, as slices, that hold the image's nonzero pixels."""
+    # From the rows' and columns' projections: a fraction of np.nonzero's cost.
+    rows = np.flatnonzero(image.any(axis=1))
+    cols = np.flatnonzero(image.any(axis=0))
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
 
 def _thicken(ink, digit, extent):
@@ -574,8 +582,6 @@ def _smoothed_noise_sigma(detail):
     they cover (a tight crop): not on the grey levels themselves, whose
     spread is the ink's once it covers half the image.
     """
-    # Every other pixel each way: as good an estimate, a quarter of the work.
-    detail = detail[::2, ::2]
     # White noise of std s leaves 0.873 s in the detail and 0.282 s after a
     # Gaussian smoothing of sigma 1.
     sigma = 1.4826 * np.median(np.abs(detail - np.median(detail))) / 0.873
@@ -592,8 +598,9 @@ def _digit_mask(smooth, noise_sigma):
     if n_parts == 0:
         return labels > 0
     areas = np.bincount(labels.ravel())[1:]
-    parts = np.flatnonzero(areas >= MIN_PART_FRACTION * areas.max()) + 1
-    return np.isin(labels, parts)
+    # Whether to keep each part, looked up by label (0, the background, not).
+    keep = np.concatenate([[False], areas >= MIN_PART_FRACTION * areas.max()])
+    return keep[labels]
 
 
 def _otsu_threshold(values, bins=256):
