@@ -77,3 +77,20 @@ def test_real_digits_benchmark_runs(mnist_model_file, real_digits_dir):
         assert result["tight crops refused"] == 0
         assert np.sum(result["confusion"]) == 40
     assert lines[1] == "| set | images | scans | tight crops | textbook |"
+
+
+def test_serve_load_benchmark_runs(mnist_model_file, mnist_slice_dir):
+    main = runpy.run_path(str(SCRIPT.with_name("serve_load.py")))["main"]
+    lines = []
+    args = [str(mnist_model_file), "--data-dir", str(mnist_slice_dir)]
+    args += ["--clients", "2", "--requests", "20", "--photo-requests", "4"]
+    report = main(args, sink=lines.append)
+
+    assert 0 < report["start_to_first_answer_s"] < 60
+    for kind, n_requests in [("canvas PNG, 280x280", 20), ("photo JPEG, 1200x900", 4)]:
+        result = report[kind]
+        assert (result["requests"], result["errors"]) == (n_requests, 0)
+        assert result["per_second"] > 0
+        assert 0 < result["p50_ms"] <= result["p99_ms"]
+    assert report["peak_rss_mib"] > 0
+    assert len(lines) == 4
