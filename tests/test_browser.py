@@ -1,0 +1,123 @@
+"""The page of digit-classifier serve in a real browser: draw, upload, read.
+
+Drives Debian's Chromium (``apt-get install chromium``) headless with
+Playwright; skipped, with the reason, where no Chromium is installed. Set
+DIGIT_CLASSIFIER_SCREENSHOT to a PNG path to keep a screenshot of the page
+(the README's picture is made so).
+"""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from digit_classifier.datasets import make_photo_digits
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium installed (apt-get install chromium); .ci/run installs it",
+)
+# Headless, and no calls home: this machine's network is closed.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Strokes on the 280x280 canvas, as (x, y) points: a 1 and a 7.
+ONE = [(150, 40), (140, 240)]
+SEVEN = [(60, 50), (220, 50), (120, 250)]
+
+
+@pytest.fixture(scope="module")
+def page(live_server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 820, "height": 620})
+        page.goto(live_server)
+        page.wait_for_function(
+            "document.getElementById('model').textContent.includes('network')"
+        )
+        yield page
+        browser.close()
+
+
+def draw(page, points):
+    """Drag the mouse along the points on the canvas, as a hand would."""
+    box = page.locator("#pad").bounding_box()
+    scale = box["width"] / 280
+    x, y = points[0]
+    page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=15)
+    page.mouse.up()
+
+
+def shown_label(page):
+    page.wait_for_function(
+        "document.getElementById('label').textContent !== '–'", timeout=10_000
+    )
+    return page.locator("#label").text_content()
+
+
+def seen_ink(page):
+    """How much of the 28x28 preview is lit: what the model saw."""
+    return page.evaluate(
+        """() => {
+            const data = document.getElementById('seen').getContext('2d')
+                .getImageData(0, 0, 28, 28).data;
+            let lit = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] > 64) lit++;
+            return lit;
+        }"""
+    )
+
+
+def test_the_page_describes_the_model(page):
+    text = page.locator("#model").text_content()
+    assert "network 784 → 256 → 128 → 10" in text
+    assert "classes 0, 1, 2" in text
+    assert "test accuracy 9" in text  # over 90%, from the model file's facts
+
+
+@pytest.mark.parametrize(("strokes", "digit"), [(ONE, "1"), (SEVEN, "7")])
+def test_a_digit_drawn_with_the_mouse_is_read(page, strokes, digit):
+    page.click("#clear")
+    draw(page, strokes)
+    assert shown_label(page) == digit
+    assert seen_ink(page) > 20
+    assert page.locator("#top li").count() == 3
+    screenshot = os.environ.get("DIGIT_CLASSIFIER_SCREENSHOT")
+    if screenshot and digit == "7":
+        page.screenshot(path=screenshot, full_page=True)
+
+
+def test_an_uploaded_photo_is_read(page, mnist, tmp_path):
+    _, (X_test, y_test) = mnist
+    [photo] = make_photo_digits(X_test[:1], tmp_path, random_state=0)
+    page.click("#clear")  # the page shows nothing read
+    assert page.locator("#label").text_content() == "–"
+    page.set_input_files("#file", str(photo))
+    assert shown_label(page) == str(y_test[0])
+    assert page.locator("#upload-preview").is_visible()
+    assert seen_ink(page) > 20
+
+
+def test_a_file_that_is_not_an_image_gets_a_message(page, tmp_path):
+    notes = tmp_path / "notes.png"
+    notes.write_text("not an image")
+    page.click("#clear")
+    page.set_input_files("#file", str(notes))
+    page.wait_for_function(
+        "document.getElementById('message').classList.contains('error')"
+    )
+    assert "not an image file" in page.locator("#message").text_content()
+    assert page.locator("#label").text_content() == "–"
+    assert np.isclose(seen_ink(page), 0)
