@@ -3,7 +3,8 @@
 Starts the server for a model file on a free port of 127.0.0.1 (as a user
 does, ``python -m digit_classifier serve MODEL``), measures the time from
 its start to its first answer, then sends a bounded number of POST /predict
-requests from several concurrent clients, one kind of image at a time:
+requests from several concurrent clients, one kind of image at a time, after
+a few unmeasured ones (``--warmup``):
 
 - canvas PNGs: MNIST test digits drawn black on a white 280x280 canvas, as
   the page sends them;
@@ -149,6 +150,9 @@ def main(argv=None, sink=print):
     parser.add_argument("--requests", type=int, default=1000, help="per kind of image")
     parser.add_argument("--photo-requests", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--warmup", type=int, default=50, help="unmeasured requests first, per kind"
+    )
     args = parser.parse_args(argv)
 
     _, (X_test, _) = load_mnist(args.data_dir)
@@ -170,6 +174,9 @@ def main(argv=None, sink=print):
             f"{start_s:.2f} s"
         )
         for name, images, content_type, n_requests in kinds:
+            # Not measured: the first requests load Pillow's decoders and the
+            # like once, and the server would start its count warm anyway.
+            load(port, images, content_type, args.warmup, args.clients)
             result = load(port, images, content_type, n_requests, args.clients)
             report[name] = result
             sink(

@@ -83,7 +83,16 @@ def test_serve_load_benchmark_runs(mnist_model_file, mnist_slice_dir):
     main = runpy.run_path(str(SCRIPT.with_name("serve_load.py")))["main"]
     lines = []
     args = [str(mnist_model_file), "--data-dir", str(mnist_slice_dir)]
-    args += ["--clients", "2", "--requests", "20", "--photo-requests", "4"]
+    args += [
+        "--clients",
+        "2",
+        "--requests",
+        "20",
+        "--photo-requests",
+        "4",
+        "--warmup",
+        "2",
+    ]
     report = main(args, sink=lines.append)
 
     assert 0 < report["start_to_first_answer_s"] < 60
