@@ -70,7 +70,9 @@ def tune_hidden_sizes(
         (3: one line per fit with its fold, parameters, score and time).
 
     **mlp_params
-        Other :class:`DigitMLPClassifier` parameters, e.g. ``epochs=5``.
+        Other :class:`DigitMLPClassifier` parameters, e.g. ``epochs=5``, or a
+        ``preset`` of :func:`make_digit_pipeline` (default: ``"default"``)
+        that they override.
 
     Returns
     -------
@@ -96,7 +98,7 @@ def tune_hidden_sizes(
     >>> from digit_classifier.tuning import tune_hidden_sizes
     >>> X, y = load_digits(return_X_y=True)
     >>> search = tune_hidden_sizes(X * 255 / 16, y, [(16,), (32,)], cv=2,
-    ...                            epochs=1, random_state=0)
+    ...                            preset="fast", epochs=1, random_state=0)
     >>> rows = cv_results_table(search)  # best first
     >>> rows[0]["hidden_layer_sizes"] == search.best_params_["mlp__hidden_layer_sizes"]
     True

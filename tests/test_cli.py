@@ -126,7 +126,7 @@ def test_quiet_prints_only_the_summary(tmp_path, capsys):
                 "epochs": 1,
                 "hidden_layer_sizes": [1024, 1024],
                 "augment_rotation": 10.0,
-                "augment_shift": 0.1,
+                "augment_elastic": 0.03,
                 "augment_low_resolution": 0.5,
             },
         ),

@@ -92,7 +92,10 @@ def test_presets_set_the_classifier_and_explicit_parameters_win():
     defaults = DigitMLPClassifier().get_params()
     default = make_digit_pipeline()["mlp"].get_params()
     assert {k: v for k, v in default.items() if defaults[k] != v} == {
+        "hidden_layer_sizes": (512, 256),
+        "dropout": 0.2,
         "epochs": 20,
+        "augment_rotation": 10.0,
         "augment_low_resolution": 0.5,
     }
     fast = make_digit_pipeline("fast")["mlp"].get_params()
