@@ -192,9 +192,13 @@ def make_app(
         top_k = predictor.predict_top_k(digit.reshape(1, -1), TOP_K)[0]
         return {**top_k[0], "top_k": top_k, "image_28x28": digit.tolist()}
 
+    page_html = (files("digit_classifier") / "static" / "index.html").read_text(
+        encoding="utf-8"
+    )
+
     @app.get("/", include_in_schema=False)
     def page():
-        return HTMLResponse(_static_text("index.html"))
+        return HTMLResponse(page_html)
 
     @app.get("/health", summary="Whether the server answers")
     def health() -> Health:
@@ -299,10 +303,6 @@ def _unsupported(content_type, batch=False):
     return HTTPException(
         415, f"expected {accepted}, not {content_type or 'a body without a type'}."
     )
-
-
-def _static_text(name):
-    return (files("digit_classifier") / "static" / name).read_text(encoding="utf-8")
 
 
 class _BodySizeLimit:
