@@ -87,9 +87,8 @@ def main(argv=None, sink=print):
             for way in WAYS
         ]
         sink(f"| {name} | {len(images)} | {' | '.join(cells)} |")
-        report[name]["table"] = format_confusion_matrix(
-            labels, scans_predicted, labels=model.classes_
-        )
+        matrix = confusion_matrix(labels, scans_predicted, labels=model.classes_)
+        report[name]["table"] = format_confusion_matrix(matrix, model.classes_)
     for name, result in report.items():
         sink(f"\nScans of {name} (rows: true, columns: predicted)\n{result['table']}")
     return report

@@ -1,4 +1,18 @@
-"""Handwritten-digit classification with a Keras MLP and a scikit-learn API."""
+"""Handwritten-digit classification with a Keras MLP and a scikit-learn API.
+
+The package's rooms, and what each may import:
+
+- ``images/``: files, uploads and arrays to MNIST's form, the one way in
+  (NumPy, SciPy and Pillow only);
+- ``inference.py``: :class:`DigitPredictor`, a fitted network in NumPy;
+- ``persistence/``: model files that hold only data (no TensorFlow);
+- ``preprocessing.py``: the pipeline's scikit-learn transformers;
+- ``model/``: :class:`DigitMLPClassifier`, its training input pipeline,
+  augmentation and tuning: the only room that imports TensorFlow;
+- ``datasets/``: MNIST, scikit-learn's digits, real handwriting, photos;
+- ``reporting/``: tables and figures of results;
+- ``apps/``: the command line and the web app, which parse and call the rest.
+"""
 
 import importlib
 
@@ -8,11 +22,12 @@ __version__ = "0.1.0"
 # (and the command line's --help) does not pay for TensorFlow until it is needed,
 # and load_predictor and DigitPredictor never do.
 _PUBLIC = {
-    "DigitMLPClassifier": "classifier",
+    "DigitMLPClassifier": "model",
+    "make_digit_pipeline": "model",
     "PixelNormalizer": "preprocessing",
     "DigitImagePreprocessor": "preprocessing",
+    "DigitImageError": "images",
     "load_digit_image": "images",
-    "make_digit_pipeline": "pipeline",
     "load_mnist": "datasets",
     "load_digits_split": "datasets",
     "save_model": "persistence",

@@ -9,7 +9,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._checks import check_max_pixels
 from ._pixels import check_pixel_range, scale_pixels
-from .images import MAX_PIXELS, _load_digit
+from .images import MAX_PIXELS
+from .images._inputs import digit_of
 
 
 # TransformerMixin stands left of BaseEstimator so its methods take precedence.
@@ -98,7 +99,7 @@ class DigitImagePreprocessor(TransformerMixin, BaseEstimator):
 
         Raises
         ------
-        ValueError
+        DigitImageError
             For the first image in which no digit is found, or that cannot
             be read; the message names it (its path, or ``X[i]``).
         """
@@ -116,11 +117,11 @@ class DigitImagePreprocessor(TransformerMixin, BaseEstimator):
                 "DigitImagePreprocessor."
             )
         digits = [
-            _load_digit(
+            digit_of(
                 item,
                 os.fspath(item) if isinstance(item, (str, os.PathLike)) else f"X[{i}]",
                 self.max_pixels,
-            )
+            )[0]
             for i, item in enumerate(items)
         ]
         return np.stack(digits)

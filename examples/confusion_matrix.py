@@ -43,17 +43,20 @@ print(f"test accuracy: {np.mean(y_pred == y_test):.4f}")
 # Confusion matrix
 # ----------------
 # Row ``i``, column ``j`` counts the images of digit ``i`` predicted as ``j``:
-# the diagonal holds the right answers.
-print(format_confusion_matrix(y_test, y_pred))
-plot_confusion_matrix(y_test, y_pred).savefig("confusion_matrix_counts.png")
+# the diagonal holds the right answers. The plot is scikit-learn's
+# ``ConfusionMatrixDisplay``; its ``figure_`` is the Matplotlib figure.
+counts = confusion_matrix(y_test, y_pred, labels=pipe.classes_)
+print(format_confusion_matrix(counts, pipe.classes_))
+display = plot_confusion_matrix(y_test, y_pred)
+display.figure_.savefig("confusion_matrix_counts.png")
 print("wrote confusion_matrix_counts.png")
 
 # %%
 # Digits are not equally common, so counts are hard to compare across rows.
 # Normalized over the true labels, each row shows how the images of one
 # digit were classified, and the diagonal is each digit's recall.
-fig = plot_confusion_matrix(y_test, y_pred, normalize="true")
-fig.savefig("confusion_matrix_normalized.png")
+display = plot_confusion_matrix(y_test, y_pred, normalize="true")
+display.figure_.savefig("confusion_matrix_normalized.png")
 print("wrote confusion_matrix_normalized.png")
 
 # %%
@@ -67,7 +70,6 @@ print(classification_report(y_test, y_pred, digits=3))
 # The most confused pairs
 # -----------------------
 # The largest cells off the diagonal.
-counts = confusion_matrix(y_test, y_pred, labels=pipe.classes_)
 np.fill_diagonal(counts, 0)
 print("most confused (true -> predicted):")
 for flat in np.argsort(counts, axis=None)[::-1][:5]:

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from scipy import ndimage
 
-from digit_classifier.augmentation import augment
+from digit_classifier.model._augmentation import augment
 
 SIDE = 28
 SEED = tf.constant([3, 4], tf.int64)

@@ -198,16 +198,16 @@ def test_augmentation_runs_in_the_input_pipeline_only(augmented, monkeypatch):
     layers = {type(layer).__name__ for layer in augmented.model_.layers}
     assert layers == {"InputLayer", "Dense", "Dropout"}
     # The training batches go through augment, with the parameters' amounts.
-    from digit_classifier import augmentation
+    from digit_classifier.model import _classifier
 
     calls = []
-    original = augmentation.augment
+    original = _classifier.augment
 
     def spy(images, seed, **kwargs):
         calls.append(kwargs)
         return original(images, seed, **kwargs)
 
-    monkeypatch.setattr(augmentation, "augment", spy)
+    monkeypatch.setattr(_classifier, "augment", spy)
     clone(augmented).fit(X_DIGITS, Y_DIGITS)
     assert calls, "the input pipeline did not augment"
     assert calls[0] == {
@@ -300,10 +300,10 @@ def test_early_stopping_holds_out_data_and_stops():
 
 
 def test_early_stopping_split_is_stratified():
-    from digit_classifier.classifier import _stratified_split
+    from digit_classifier.model._training import stratified_split
 
     y = np.repeat([0, 1], [90, 10])
-    train_rows, validation_rows = _stratified_split(y, 0.2, 0)
+    train_rows, validation_rows = stratified_split(y, 0.2, 0)
     np.testing.assert_array_equal(np.bincount(y[validation_rows]), [18, 2])
     assert len(train_rows) == 80
     assert set(train_rows).isdisjoint(validation_rows)

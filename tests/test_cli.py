@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digit_classifier import cli, load_digits_split, load_mnist
+from digit_classifier import load_digits_split, load_mnist
+from digit_classifier.apps import cli
 
 RUN_FILES = {
     "model.zip",
@@ -44,7 +45,7 @@ def digits_run(tmp_path_factory):
 
 def test_help_does_not_import_tensorflow():
     code = (
-        "import sys; from digit_classifier import cli\n"
+        "import sys; from digit_classifier.apps import cli\n"
         "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
@@ -59,7 +60,7 @@ def test_predict_runs_without_tensorflow(digits_run, tmp_path):
     stack = tmp_path / "stack.npy"
     np.save(stack, load_digits_split()[1][0][:2])
     code = (
-        "import sys; from digit_classifier import cli\n"
+        "import sys; from digit_classifier.apps import cli\n"
         f"status = cli.main(['predict', {str(digits_run / 'model.zip')!r}, "
         f"{str(stack)!r}])\n"
         "heavy = {'tensorflow', 'keras', 'scikeras', 'sklearn'} & set(sys.modules)\n"
@@ -98,7 +99,7 @@ def test_train_prints_progress_and_summary(tmp_path, capsys):
     )
     assert status == 0
     out = capsys.readouterr().out
-    assert "epoch 1/2" in out
+    assert "Epoch 1/2" in out  # Keras's own line per epoch
     assert "val_loss" in out
     assert "Confusion matrix" in out
     assert "Classification report" in out
@@ -214,7 +215,8 @@ def test_predict_goes_on_after_a_bad_input(digits_run, tmp_path, capsys):
     status = cli.main(["predict", str(digits_run / "model.zip"), str(bad), str(good)])
     captured = capsys.readouterr()
     assert status == 1
-    assert f"{bad} is not an image file Pillow can read" in captured.err
+    # Refused before it is decoded: the model does not take 28x28 images.
+    assert f"{bad}: image files are brought to MNIST's 28x28 form" in captured.err
     assert captured.out.startswith(f"{good}[0]: ")
 
 
@@ -296,7 +298,7 @@ def test_predict_reports_each_bad_image_and_goes_on(
     huge.write_bytes(png_header(8000, 8000))
 
     bad = {
-        text: "is not an image file Pillow can read",
+        text: "is not an image file of an accepted format",
         truncated: "is truncated or corrupt",
         blank: "no digit found in",
         animated: "holds 2 frames",

@@ -11,18 +11,20 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import same_color
 from matplotlib.figure import Figure
 from sklearn.datasets import load_digits
-from sklearn.metrics import confusion_matrix
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
 from digit_classifier.reporting import (
-    MISTAKE_COLOR,
     confusion_matrix_csv,
+    draw_confusion_matrix,
     format_confusion_matrix,
     misclassified_indices,
     plot_confusion_matrix,
+    plot_cv_results,
     plot_misclassified,
     plot_predictions,
     plot_training_curves,
 )
+from digit_classifier.reporting._plots import MISTAKE_COLOR
 
 # Real-looking 8x8 digits, flat rows of 64 pixels, with three planted mistakes.
 DIGITS, Y_TRUE = load_digits(return_X_y=True)
@@ -49,7 +51,7 @@ def _render(fig):
 def test_plots_are_figures_not_registered_with_pyplot():
     open_before = plt.get_fignums()
     figures = [
-        plot_confusion_matrix(Y_TRUE, Y_PRED),
+        plot_confusion_matrix(Y_TRUE, Y_PRED).figure_,
         plot_training_curves(HISTORY),
         plot_predictions(DIGITS, Y_TRUE, Y_PRED),
         plot_misclassified(DIGITS, Y_TRUE, Y_PRED, CONFIDENCE),
@@ -59,9 +61,11 @@ def test_plots_are_figures_not_registered_with_pyplot():
 
 
 def test_confusion_matrix_plot_annotates_every_cell_with_its_count():
-    fig = plot_confusion_matrix(Y_TRUE, Y_PRED)
-    ax = fig.axes[0]
+    display = plot_confusion_matrix(Y_TRUE, Y_PRED)
+    assert isinstance(display, ConfusionMatrixDisplay)
+    fig, ax = display.figure_, display.ax_
     counts = confusion_matrix(Y_TRUE, Y_PRED)
+    np.testing.assert_array_equal(display.confusion_matrix, counts)
     assert [int(text.get_text()) for text in ax.texts] == counts.ravel().tolist()
     assert ax.get_xlabel() == "Predicted label"
     assert ax.get_ylabel() == "True label"
@@ -82,8 +86,7 @@ def test_confusion_matrix_plot_annotates_every_cell_with_its_count():
     ],
 )
 def test_normalized_confusion_matrix_plot_shows_fractions(normalize, title):
-    fig = plot_confusion_matrix(Y_TRUE, Y_PRED, normalize=normalize)
-    ax = fig.axes[0]
+    ax = plot_confusion_matrix(Y_TRUE, Y_PRED, normalize=normalize).ax_
     fractions = confusion_matrix(Y_TRUE, Y_PRED, normalize=normalize)
     shown = [float(text.get_text()) for text in ax.texts]
     np.testing.assert_allclose(shown, fractions.ravel(), atol=0.005)
@@ -91,11 +94,37 @@ def test_normalized_confusion_matrix_plot_shows_fractions(normalize, title):
 
 
 def test_confusion_matrix_plot_follows_given_labels():
-    fig = plot_confusion_matrix(["cat", "dog", "dog"], ["dog", "dog", "cat"])
-    ax = fig.axes[0]
+    ax = plot_confusion_matrix(["cat", "dog", "dog"], ["dog", "dog", "cat"]).ax_
     assert [label.get_text() for label in ax.get_xticklabels()] == ["cat", "dog"]
-    fig = plot_confusion_matrix([0, 1, 1], [0, 1, 0], labels=[1, 0])
-    assert [text.get_text() for text in fig.axes[0].texts] == ["1", "1", "0", "1"]
+    display = plot_confusion_matrix([0, 1, 1], [0, 1, 0], labels=[1, 0])
+    assert [text.get_text() for text in display.ax_.texts] == ["1", "1", "0", "1"]
+
+
+def test_plots_draw_into_the_axes_given():
+    fig = Figure()
+    left, right, third = fig.subplots(1, 3)
+    display = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ax=left)
+    assert display.ax_ is left and display.figure_ is fig
+    assert draw_confusion_matrix([[2, 0], [1, 3]], ["a", "b"], ax=right).ax_ is right
+    assert [text.get_text() for text in right.texts] == ["2", "0", "1", "3"]
+    rows = [
+        {"hidden_layer_sizes": (8,), "mean_score": 0.9, "std_score": 0.01,
+         "mean_fit_time": 1.0, "rank": 1},
+    ]  # fmt: skip
+    assert plot_cv_results(rows, ax=third) is fig
+    assert len(third.patches) == 1
+    curves = Figure()
+    assert plot_training_curves(HISTORY, ax=curves.subplots(1, 2)) is curves
+    assert [len(ax.get_lines()) for ax in curves.axes] == [2, 2]
+    with pytest.raises(ValueError, match="ax must hold 2 axes"):
+        plot_training_curves(HISTORY, ax=Figure().subplots())
+
+
+def test_fractions_are_drawn_with_two_decimals():
+    display = draw_confusion_matrix(np.array([[0.75, 0.25], [0.0, 1.0]]), [0, 1])
+    assert [text.get_text() for text in display.ax_.texts] == [
+        "0.75", "0.25", "0.00", "1.00",
+    ]  # fmt: skip
 
 
 def test_confusion_matrix_plot_rejects_unknown_normalize():
@@ -106,7 +135,8 @@ def test_confusion_matrix_plot_rejects_unknown_normalize():
 def test_text_table_has_header_and_one_aligned_row_per_true_label():
     y_true = [0] * 120 + [1] * 3 + [2] * 5
     y_pred = [0] * 118 + [2] * 2 + [1] * 3 + [0] + [2] * 4
-    lines = format_confusion_matrix(y_true, y_pred).splitlines()
+    matrix = confusion_matrix(y_true, y_pred)
+    lines = format_confusion_matrix(matrix, [0, 1, 2]).splitlines()
     assert lines == [
         "true\\pred    0    1    2",
         "0          118    0    2",
@@ -116,7 +146,8 @@ def test_text_table_has_header_and_one_aligned_row_per_true_label():
 
 
 def test_text_table_matches_sklearn_counts_on_digits():
-    lines = format_confusion_matrix(Y_TRUE, Y_PRED).splitlines()
+    matrix = confusion_matrix(Y_TRUE, Y_PRED)
+    lines = format_confusion_matrix(matrix, range(10)).splitlines()
     header, *rows = [line.split() for line in lines]
     assert header == ["true\\pred", *(str(digit) for digit in range(10))]
     table = np.array([[int(cell) for cell in row[1:]] for row in rows])
@@ -126,7 +157,8 @@ def test_text_table_matches_sklearn_counts_on_digits():
 
 
 def test_text_table_columns_fit_long_labels():
-    lines = format_confusion_matrix(["seven", "one"], ["seven", "seven"])
+    matrix = confusion_matrix(["seven", "one"], ["seven", "seven"])
+    lines = format_confusion_matrix(matrix, ["one", "seven"])
     assert lines.splitlines() == [
         "true\\pred    one  seven",
         "one            0      1",
@@ -135,7 +167,8 @@ def test_text_table_columns_fit_long_labels():
 
 
 def test_csv_parses_back_into_the_same_matrix():
-    rows = list(csv.reader(io.StringIO(confusion_matrix_csv(Y_TRUE, Y_PRED))))
+    text = confusion_matrix_csv(confusion_matrix(Y_TRUE, Y_PRED), range(10))
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["true\\pred", *(str(digit) for digit in range(10))]
     assert [row[0] for row in rows[1:]] == [str(digit) for digit in range(10)]
     matrix = np.array([[int(cell) for cell in row[1:]] for row in rows[1:]])
@@ -143,7 +176,8 @@ def test_csv_parses_back_into_the_same_matrix():
 
 
 def test_csv_uses_given_label_order_and_plain_newlines():
-    text = confusion_matrix_csv([0, 1, 1], [0, 1, 0], labels=[1, 0])
+    matrix = confusion_matrix([0, 1, 1], [0, 1, 0], labels=[1, 0])
+    text = confusion_matrix_csv(matrix, [1, 0])
     assert text == "true\\pred,1,0\n1,1,1\n0,0,1\n"
 
 

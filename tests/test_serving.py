@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from digit_classifier import cli, load_digit_image, make_digit_pipeline, save_model
+from digit_classifier import load_digit_image, make_digit_pipeline, save_model
+from digit_classifier.apps import cli
 from digit_classifier.datasets import make_photo_digits
 from digit_classifier.serving import make_app
 
@@ -126,7 +127,7 @@ def test_a_batch_is_answered_image_by_image(mnist_client, photos):
         paths[2].name,
     ]
     assert [r["status"] for r in results] == [200, 422, 200, 200]
-    assert "not an image file Pillow can read" in results[1]["error"]
+    assert "not an image file of an accepted format" in results[1]["error"]
     single = post_image(mnist_client, paths[1].read_bytes(), "image/jpeg").json()
     assert {key: results[2][key] for key in single} == single
 
@@ -150,8 +151,8 @@ def animated():
 @pytest.mark.parametrize(
     ("make", "content_type", "status", "message"),
     [
-        (lambda: b"not an image", "image/png", 422, "is not an image file Pillow"),
-        (lambda: b"", "image/png", 422, "is not an image file Pillow"),
+        (lambda: b"not an image", "image/png", 422, "is not an image file of an accepted"),
+        (lambda: b"", "image/png", 422, "is not an image file of an accepted"),
         (truncated, "image/png", 422, "is truncated or corrupt"),
         (blank, "image/png", 422, "no digit found in image: the image is blank"),
         (animated, "image/gif", 422, "holds 2 frames"),
@@ -239,15 +240,23 @@ def test_serve_command_warns_when_not_only_local(small_model_file, monkeypatch, 
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "status", "message"),
     [
-        (["absent.zip"], "No model file at absent.zip"),
-        (["model.zip", "--max-upload-mb", "0"], "--max-upload-mb must be positive"),
+        (["absent.zip"], 1, "No model file at absent.zip"),
+        (["model.zip", "--max-upload-mb", "0"], 2, "expected a positive number"),
+        (["model.zip", "--max-upload-mb", "nan"], 2, "expected a positive number"),
     ],
 )
-def test_serve_command_errors(small_model_file, args, message, capsys, monkeypatch):
+def test_serve_command_errors(
+    small_model_file, args, status, message, capsys, monkeypatch
+):
     monkeypatch.chdir(small_model_file.parent)
-    assert cli.main(["serve", *args]) == 1
+    if status == 2:  # usage errors exit from argparse
+        with pytest.raises(SystemExit) as raised:
+            cli.main(["serve", *args])
+        assert raised.value.code == 2
+    else:
+        assert cli.main(["serve", *args]) == 1
     assert message in capsys.readouterr().err
 
 

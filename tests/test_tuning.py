@@ -10,11 +10,11 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from digit_classifier import (
     DigitMLPClassifier,
-    cli,
     load_digits_split,
     load_predictor,
     make_digit_pipeline,
 )
+from digit_classifier.apps import cli
 from digit_classifier.reporting import (
     cv_results_csv,
     format_cv_results,
@@ -154,7 +154,7 @@ def assert_best_candidate_saved(metrics, run):
 
 
 def test_tune_command_searches_the_training_split_only(tmp_path, monkeypatch, capsys):
-    import digit_classifier.tuning as tuning
+    import digit_classifier.model.tuning as tuning
 
     received = {}
     original = tuning.tune_hidden_sizes
@@ -230,7 +230,7 @@ def test_tune_command_sends_the_search_where_asked(
     """The options reach the search; the search itself is tested above."""
     import contextlib
 
-    import digit_classifier.tuning as tuning
+    import digit_classifier.model.tuning as tuning
 
     calls = {"cluster": None}
 

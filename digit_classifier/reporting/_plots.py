@@ -1,37 +1,27 @@
-"""Reports on a classifier's results: confusion matrices, training curves,
-galleries, hidden-size searches.
+"""Figures of a classifier's results: confusion matrices, training curves,
+galleries of digits, hidden-size searches.
 
 Every function works on plain arrays (labels, images, a Keras-style history
-dict), so it serves the command line, scripts and notebooks alike. The
-plotting functions build and return a :class:`matplotlib.figure.Figure`
-without registering it with pyplot and never show it: save it with
-``fig.savefig(path)``, let a notebook display it, or, with Matplotlib 3.11 or
-newer, hand it to pyplot with ``plt.figure(fig)`` and ``plt.show()``.
+dict), so it serves the command line, scripts and notebooks alike. Each one
+draws into the axes it is given (``ax=``) or builds a new
+:class:`matplotlib.figure.Figure` without registering it with pyplot, and
+never shows it: save it with :func:`save_figure` or ``fig.savefig(path)``,
+let a notebook display it, or, with Matplotlib 3.11 or newer, hand it to
+pyplot with ``plt.figure(fig)`` and ``plt.show()``. Where scikit-learn has a
+Display object (:class:`~sklearn.metrics.ConfusionMatrixDisplay`), that is
+what is returned.
 """
 
-import csv
-import io
 import math
-from pathlib import Path
 
 import numpy as np
-from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 from sklearn.utils.multiclass import unique_labels
 
-from ._io import atomic_write
+from ._tables import hidden_name
 
-CORNER_LABEL = "true\\pred"
-MISTAKE_COLOR = "tab:red"
-CORRECT_COLOR = "0.15"
-NORMALIZE_TITLES = {
-    None: "",
-    "true": " (normalized over true labels)",
-    "pred": " (normalized over predicted labels)",
-    "all": " (normalized over all samples)",
-}
 # Inches per image in the galleries: room for a 28x28 digit and a two-line title.
 GALLERY_CELL_WIDTH = 1.8
 GALLERY_CELL_HEIGHT = 2.1
@@ -41,10 +31,18 @@ GALLERY_MIN_WIDTH = 6.5
 GALLERY_CAPTION_WIDTH = 22
 # Beyond this many epochs, markers on every point only clutter the curves.
 MAX_EPOCHS_WITH_MARKERS = 30
+MISTAKE_COLOR = "tab:red"
+CORRECT_COLOR = "0.15"
+NORMALIZE_TITLES = {
+    None: "",
+    "true": " (normalized over true labels)",
+    "pred": " (normalized over predicted labels)",
+    "all": " (normalized over all samples)",
+}
 
 
-def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
-    """Plot the confusion matrix with every cell annotated.
+def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, ax=None):
+    """Plot the confusion matrix of predictions, every cell annotated.
 
     Parameters
     ----------
@@ -62,19 +60,25 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
         Show counts divided by the row sums ("true"), the column sums
         ("pred") or the total ("all") instead of raw counts.
 
+    ax : matplotlib.axes.Axes, default=None
+        The axes to draw into; by default those of a new figure.
+
     Returns
     -------
-    fig : matplotlib.figure.Figure
-        A figure with the matrix and its colour bar.
+    display : sklearn.metrics.ConfusionMatrixDisplay
+        Its ``figure_`` is the figure, ``ax_`` the axes.
 
     See Also
     --------
-    format_confusion_matrix : The same counts as a plain-text table.
+    draw_confusion_matrix : The same from a matrix computed already.
+    format_confusion_matrix : The counts as a plain-text table.
 
     Examples
     --------
-    >>> fig = plot_confusion_matrix([0, 1, 1], [0, 1, 0])
-    >>> [text.get_text() for text in fig.axes[0].texts]
+    >>> display = plot_confusion_matrix([0, 1, 1], [0, 1, 0])
+    >>> display.confusion_matrix.tolist()
+    [[1, 0], [1, 1]]
+    >>> [text.get_text() for text in display.ax_.texts]
     ['1', '0', '1', '1']
     """
     if normalize not in NORMALIZE_TITLES:
@@ -82,107 +86,53 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
             f'normalize must be one of "true", "pred", "all" or None, '
             f"got {normalize!r}."
         )
-    fig = Figure(figsize=(7, 6), layout="constrained")
-    ax = fig.subplots()
-    ConfusionMatrixDisplay.from_predictions(
-        y_true,
-        y_pred,
-        labels=labels,
-        normalize=normalize,
-        values_format="d" if normalize is None else ".2f",
-        cmap="Blues",
-        ax=ax,
-    )
-    ax.set_title("Confusion matrix" + NORMALIZE_TITLES[normalize])
-    return fig
+    if labels is None:
+        labels = unique_labels(y_true, y_pred)
+    matrix = confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize)
+    title = "Confusion matrix" + NORMALIZE_TITLES[normalize]
+    return draw_confusion_matrix(matrix, labels, title=title, ax=ax)
 
 
-def format_confusion_matrix(y_true, y_pred, *, labels=None):
-    """Format the confusion matrix as an aligned plain-text table.
-
-    Rows are true labels and columns predicted labels; the counts are
-    right-aligned in columns wide enough for the largest one.
+def draw_confusion_matrix(matrix, labels, *, title="Confusion matrix", ax=None):
+    """Draw a confusion matrix computed already, every cell annotated.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
+    matrix : array-like of shape (n_classes, n_classes)
+        Counts (shown as integers) or fractions (two decimals), as
+        :func:`sklearn.metrics.confusion_matrix` returns them.
 
-    y_pred : array-like of shape (n_samples,)
-        Predicted labels.
+    labels : array-like of shape (n_classes,)
+        The labels of the rows and columns.
 
-    labels : array-like of shape (n_classes,), default=None
-        Labels in the order of the rows and columns. By default, the sorted
-        labels found in `y_true` and `y_pred`.
+    title : str, default="Confusion matrix"
+        The title of the axes.
 
-    Returns
-    -------
-    table : str
-        The table, one line per true label after a header line, without a
-        trailing newline.
-
-    Examples
-    --------
-    >>> print(format_confusion_matrix([0, 1, 1, 1], [0, 1, 1, 0]))
-    true\\pred  0  1
-    0          1  0
-    1          1  2
-    """
-    labels, matrix = _labelled_confusion_matrix(y_true, y_pred, labels)
-    label_names = [str(label) for label in labels]
-    first_width = max(len(CORNER_LABEL), *(len(name) for name in label_names))
-    count_width = max(len(str(matrix.max())), *(len(name) for name in label_names))
-
-    def format_row(first_cell, cells):
-        counts = "  ".join(f"{cell:>{count_width}}" for cell in cells)
-        return f"{first_cell:<{first_width}}  {counts}"
-
-    lines = [format_row(CORNER_LABEL, label_names)]
-    lines += [
-        format_row(name, row) for name, row in zip(label_names, matrix, strict=True)
-    ]
-    return "\n".join(lines)
-
-
-def confusion_matrix_csv(y_true, y_pred, *, labels=None):
-    """Write the confusion matrix as CSV text.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
-
-    y_pred : array-like of shape (n_samples,)
-        Predicted labels.
-
-    labels : array-like of shape (n_classes,), default=None
-        Labels in the order of the rows and columns. By default, the sorted
-        labels found in `y_true` and `y_pred`.
+    ax : matplotlib.axes.Axes, default=None
+        The axes to draw into; by default those of a new figure.
 
     Returns
     -------
-    text : str
-        A header row ``true\\pred,<label>,...`` then one row per true label,
-        each line ending with ``"\\n"``.
+    display : sklearn.metrics.ConfusionMatrixDisplay
 
     Examples
     --------
-    >>> print(confusion_matrix_csv(["a", "b", "b"], ["a", "b", "a"]), end="")
-    true\\pred,a,b
-    a,1,0
-    b,1,1
+    >>> import numpy as np
+    >>> display = draw_confusion_matrix(np.array([[3, 1], [0, 4]]), ["a", "b"])
+    >>> [label.get_text() for label in display.ax_.get_xticklabels()]
+    ['a', 'b']
     """
-    labels, matrix = _labelled_confusion_matrix(y_true, y_pred, labels)
-    buffer = io.StringIO()
-    # "\n" rather than csv's default "\r\n", so the text can go to any text file.
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([CORNER_LABEL, *labels])
-    for label, row in zip(labels, matrix, strict=True):
-        writer.writerow([label, *row.tolist()])
-    return buffer.getvalue()
+    matrix = np.asarray(matrix)
+    if ax is None:
+        ax = Figure(figsize=(7, 6), layout="constrained").subplots()
+    display = ConfusionMatrixDisplay(matrix, display_labels=labels)
+    values_format = "d" if matrix.dtype.kind in "iu" else ".2f"
+    display.plot(values_format=values_format, cmap="Blues", ax=ax)
+    ax.set_title(title)
+    return display
 
 
-def plot_training_curves(history):
+def plot_training_curves(history, *, ax=None):
     """Plot loss and accuracy per epoch, for training and validation.
 
     Parameters
@@ -193,10 +143,15 @@ def plot_training_curves(history):
         "val_loss" and "val_accuracy". Validation curves are drawn only when
         present; without "accuracy" only the loss is plotted.
 
+    ax : sequence of matplotlib.axes.Axes, default=None
+        The axes to draw into, one per metric plotted (loss, then accuracy
+        when the history has it); by default those of a new figure.
+
     Returns
     -------
     fig : matplotlib.figure.Figure
-        Loss on the left axes and, when available, accuracy on the right.
+        The figure of the axes: loss on the left and, when available,
+        accuracy on the right.
 
     Examples
     --------
@@ -215,22 +170,31 @@ def plot_training_curves(history):
         raise ValueError("history has no epochs: its loss list is empty.")
 
     metrics = ["loss", "accuracy"] if "accuracy" in history else ["loss"]
-    fig = Figure(figsize=(6 * len(metrics), 4.5), layout="constrained")
-    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
-    for ax, metric in zip(axes, metrics, strict=True):
+    if ax is None:
+        fig = Figure(figsize=(6 * len(metrics), 4.5), layout="constrained")
+        axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    else:
+        axes = np.ravel(ax)
+        if len(axes) != len(metrics):
+            raise ValueError(
+                f"ax must hold {len(metrics)} axes, one for each of {metrics}, "
+                f"got {len(axes)}."
+            )
+        fig = axes[0].figure
+    for axes_of_metric, metric in zip(axes, metrics, strict=True):
         for prefix, label in [("", "training"), ("val_", "validation")]:
             values = history.get(prefix + metric)
             if values is None:
                 continue
             epochs = np.arange(1, len(values) + 1)
             marker = "o" if len(values) <= MAX_EPOCHS_WITH_MARKERS else None
-            ax.plot(epochs, values, marker=marker, label=label)
-        ax.set_title(f"{metric.capitalize()} per epoch")
-        ax.set_xlabel("Epoch")
-        ax.set_ylabel(metric.capitalize())
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(True, alpha=0.3)
-        ax.legend()
+            axes_of_metric.plot(epochs, values, marker=marker, label=label)
+        axes_of_metric.set_title(f"{metric.capitalize()} per epoch")
+        axes_of_metric.set_xlabel("Epoch")
+        axes_of_metric.set_ylabel(metric.capitalize())
+        axes_of_metric.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes_of_metric.grid(True, alpha=0.3)
+        axes_of_metric.legend()
     return fig
 
 
@@ -457,85 +421,7 @@ def plot_preprocessed_images(
     return fig
 
 
-def format_cv_results(rows):
-    """The rows of a hidden-size search as an aligned text table.
-
-    Parameters
-    ----------
-    rows : list of dict
-        As returned by :func:`~digit_classifier.tuning.cv_results_table`.
-
-    Returns
-    -------
-    table : str
-        A header line and one line per candidate.
-
-    Examples
-    --------
-    >>> from digit_classifier.reporting import format_cv_results
-    >>> rows = [
-    ...     {"hidden_layer_sizes": (128, 64), "mean_score": 0.9712,
-    ...      "std_score": 0.0031, "mean_fit_time": 12.4, "rank": 1},
-    ...     {"hidden_layer_sizes": (64,), "mean_score": 0.9650,
-    ...      "std_score": 0.0042, "mean_fit_time": 8.1, "rank": 2},
-    ... ]
-    >>> print(format_cv_results(rows))
-    rank  hidden           mean score      std  fit time
-       1  128,64               0.9712   0.0031     12.4s
-       2  64                   0.9650   0.0042      8.1s
-    """
-    lines = [f"{'rank':>4}  {'hidden':<16}{'mean score':>11}{'std':>9}{'fit time':>10}"]
-    for row in rows:
-        lines.append(
-            f"{row['rank']:>4}  {_hidden_name(row):<16}{row['mean_score']:>11.4f}"
-            f"{row['std_score']:>9.4f}{row['mean_fit_time']:>9.1f}s"
-        )
-    return "\n".join(lines)
-
-
-def cv_results_csv(rows):
-    """The rows of :func:`~digit_classifier.tuning.cv_results_table` as CSV text.
-
-    Parameters
-    ----------
-    rows : list of dict
-        As returned by :func:`~digit_classifier.tuning.cv_results_table`.
-
-    Returns
-    -------
-    text : str
-        A header line ``rank,hidden_layer_sizes,mean_score,std_score,
-        mean_fit_time_s``, then one line per candidate, hidden sizes written
-        as ``128,64`` in a quoted field.
-
-    Examples
-    --------
-    >>> from digit_classifier.reporting import cv_results_csv
-    >>> row = {"hidden_layer_sizes": (128, 64), "mean_score": 0.97,
-    ...        "std_score": 0.003, "mean_fit_time": 12.4, "rank": 1}
-    >>> print(cv_results_csv([row]), end="")
-    rank,hidden_layer_sizes,mean_score,std_score,mean_fit_time_s
-    1,"128,64",0.970000,0.003000,12.400
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["rank", "hidden_layer_sizes", "mean_score", "std_score", "mean_fit_time_s"]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                row["rank"],
-                _hidden_name(row),
-                f"{row['mean_score']:.6f}",
-                f"{row['std_score']:.6f}",
-                f"{row['mean_fit_time']:.3f}",
-            ]
-        )
-    return buffer.getvalue()
-
-
-def plot_cv_results(rows):
+def plot_cv_results(rows, *, ax=None):
     """Bar chart of the CV score per hidden configuration, with error bars.
 
     Parameters
@@ -543,10 +429,14 @@ def plot_cv_results(rows):
     rows : list of dict
         As returned by :func:`~digit_classifier.tuning.cv_results_table`.
 
+    ax : matplotlib.axes.Axes, default=None
+        The axes to draw into; by default those of a new figure.
+
     Returns
     -------
     fig : matplotlib.figure.Figure
-        Mean score with one standard deviation per candidate, in rank order.
+        The figure of the axes: mean score with one standard deviation per
+        candidate, in rank order.
 
     Examples
     --------
@@ -561,10 +451,11 @@ def plot_cv_results(rows):
     >>> [label.get_text() for label in fig.axes[0].get_xticklabels()]
     ['256,128\\n0.9800', '64\\n0.9600']
     """
-    names = [_hidden_name(row) for row in rows]
+    names = [hidden_name(row) for row in rows]
     means = [row["mean_score"] for row in rows]
-    fig = Figure(figsize=(max(5, 1.2 * len(rows) + 2), 4.5), layout="constrained")
-    ax = fig.subplots()
+    if ax is None:
+        figsize = (max(5, 1.2 * len(rows) + 2), 4.5)
+        ax = Figure(figsize=figsize, layout="constrained").subplots()
     stds = [row["std_score"] for row in rows]
     # The score goes under each name: on the bars it would meet the error bars.
     ticks = [f"{name}\n{mean:.4f}" for name, mean in zip(names, means, strict=True)]
@@ -577,90 +468,12 @@ def plot_cv_results(rows):
     ax.set_ylabel("Mean CV score")
     ax.set_title("Cross-validated score per hidden configuration (±1 std)")
     ax.grid(True, axis="y", alpha=0.3)
-    return fig
-
-
-def figure_format(path):
-    """The picture format that a file name's suffix names, if Matplotlib writes it.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A file name such as ``"seen.png"``.
-
-    Returns
-    -------
-    format : str
-        The suffix without its dot, in lower case, e.g. ``"png"``.
-
-    Raises
-    ------
-    ValueError
-        If Matplotlib cannot write pictures of that format.
-
-    Examples
-    --------
-    >>> figure_format("runs/seen.PNG")
-    'png'
-    >>> figure_format("seen.txt")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: seen.txt: unsupported picture format 'txt'; use a file name ...
-    """
-    suffix = Path(path).suffix.lstrip(".").lower()
-    if suffix not in FigureCanvasBase.get_supported_filetypes():
-        raise ValueError(
-            f"{path}: unsupported picture format {suffix!r}; use a file name "
-            "ending in .png, .jpg, .pdf or .svg."
-        )
-    return suffix
-
-
-def save_figure(fig, path, *, dpi=100):
-    """Write a figure to a file atomically, in the format its suffix names.
-
-    The folder is created if needed; an interrupted write leaves no
-    half-written file where an earlier one was.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure, e.g. from :func:`plot_confusion_matrix`.
-
-    path : str or os.PathLike
-        The file, ending in a suffix :func:`figure_format` accepts.
-
-    dpi : int, default=100
-        Resolution of raster formats.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "reports", "cm.png")
-    >>> save_figure(plot_confusion_matrix([0, 1], [0, 1]), path)
-    >>> open(path, "rb").read(4)
-    b'\x89PNG'
-    """
-    path = Path(path)
-    picture_format = figure_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as file:
-        fig.savefig(file, format=picture_format, dpi=dpi)
+    return ax.figure
 
 
 def _shorten(text, width=GALLERY_CAPTION_WIDTH):
     """Keep the end of a long caption, where a file name is."""
     return text if len(text) <= width else "..." + text[-(width - 3) :]
-
-
-def _hidden_name(row):
-    return ",".join(map(str, row["hidden_layer_sizes"])) or "none"
-
-
-def _labelled_confusion_matrix(y_true, y_pred, labels):
-    if labels is None:
-        labels = unique_labels(y_true, y_pred)
-    return labels, confusion_matrix(y_true, y_pred, labels=labels)
 
 
 def _as_square_images(images):

@@ -2,9 +2,9 @@
 
 from sklearn.pipeline import Pipeline
 
-from .classifier import DigitMLPClassifier
-from .preprocessing import PixelNormalizer
-from .presets import PRESETS
+from ..preprocessing import PixelNormalizer
+from ..presets import PRESETS
+from ._classifier import DigitMLPClassifier
 
 
 def make_digit_pipeline(preset="default", **mlp_params):

@@ -10,14 +10,20 @@ import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils import ClassifierTags, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._checks import check_hidden_layer_sizes
-from ._fixes import Interval, StrOptions, route_params
-from .inference import forward_pass, layer_names
+from .._checks import check_hidden_layer_sizes
+from .._compat import Interval, StrOptions, route_params
+from ..inference import forward_pass, layer_names
+from ._augmentation import augment
+from ._training import (
+    batches,
+    cosine_learning_rate,
+    current_learning_rate,
+    stratified_split,
+)
 
 # Seeds handed to Keras and tf.data must fit in an int32.
 _MAX_SEED = np.iinfo(np.int32).max
@@ -72,7 +78,7 @@ class DigitMLPClassifier(KerasClassifier):
         Largest random rotation of the training images, in degrees. This and
         the other ``augment_*`` parameters distort the training images anew
         in every batch of every epoch, in the input pipeline (see
-        :mod:`digit_classifier.augmentation`), never at prediction; pixels
+        :mod:`digit_classifier.model._augmentation`), never at prediction; pixels
         moved in from outside the image are 0, MNIST's background. They need
         square images: ``n_features_in_`` a perfect square.
 
@@ -418,6 +424,133 @@ class DigitMLPClassifier(KerasClassifier):
     def _layer_names(self):
         return layer_names(np.size(self.hidden_layer_sizes))
 
+    def _saved_state(self):
+        """What a model file keeps of this fitted classifier.
+
+        :func:`~digit_classifier.save_model` writes it as plain data and
+        :meth:`_from_saved_state` takes it back, so that nothing outside this
+        class reaches into scikeras's or Keras's members.
+
+        Returns
+        -------
+        state : dict
+            ``params``: ``get_params(deep=False)``; ``fitted``:
+            ``n_features_in_``, ``classes_``, ``n_iter_`` and ``history_``;
+            ``weights``: each Dense layer's float32 kernel and bias by name
+            (``hidden_1/kernel``, ..., ``output/bias``); ``optimizer``: the
+            optimizer's variables by name, in its order ({} before training).
+        """
+        check_is_fitted(self, "coefs_")
+        weights = {}
+        for name in self._layer_names():
+            layer = self.model_.get_layer(name)
+            weights[f"{name}/kernel"] = layer.kernel.numpy()
+            weights[f"{name}/bias"] = layer.bias.numpy()
+        optimizer = self.model_.optimizer
+        variables = {v.name: np.asarray(v.numpy()) for v in optimizer.variables}
+        if len(variables) != len(optimizer.variables):
+            raise ValueError(
+                f"The {type(optimizer).__name__} optimizer has variables of the "
+                "same name, which cannot be saved apart; save the model with "
+                "include_optimizer=False."
+            )
+        return {
+            "params": self.get_params(deep=False),
+            "fitted": {
+                "n_features_in_": self.n_features_in_,
+                "classes_": self.classes_,
+                "n_iter_": self.n_iter_,
+                "history_": self.history_,
+            },
+            "weights": weights,
+            "optimizer": variables,
+        }
+
+    @classmethod
+    def _from_saved_state(cls, params, fitted, weights, optimizer=None):
+        """A fitted classifier rebuilt from what :meth:`_saved_state` gave.
+
+        The network is built by this class's own builder from the checked
+        parameters, then given the arrays; nothing is deserialized.
+
+        Parameters
+        ----------
+        params : dict
+            Constructor parameters.
+
+        fitted : dict
+            ``n_features_in_``, ``classes_`` (an array), ``n_iter_`` and
+            ``history_``.
+
+        weights : dict of str to ndarray
+            The Dense layers' kernels and biases by name, of the shapes the
+            parameters imply.
+
+        optimizer : dict of str to ndarray, default=None
+            The optimizer's variables, in its order; None for a new one.
+
+        Returns
+        -------
+        classifier : DigitMLPClassifier
+
+        Raises
+        ------
+        ValueError
+            For unknown or invalid parameters, or arrays that do not fit.
+        """
+        known = cls().get_params(deep=False)
+        unknown = [name for name in params if name not in known and "__" not in name]
+        if unknown:
+            raise ValueError(f"unknown {cls.__name__} parameters {unknown}.")
+        classifier = cls(**params)
+        try:
+            classifier._validate_params()
+            classifier._check_extra_params()
+        except ValueError as exc:
+            raise ValueError(f"invalid parameters: {exc}") from exc
+        # The state fit() leaves behind, as scikeras and scikit-learn expect it.
+        classes = fitted["classes_"]
+        classifier.classes_ = classes
+        classifier.n_classes_ = len(classes)
+        classifier.n_features_in_ = fitted["n_features_in_"]
+        classifier.n_iter_ = fitted["n_iter_"]
+        classifier.history_ = fitted["history_"]
+        classifier.target_encoder_ = classifier.target_encoder.fit(classes)
+        classifier.feature_encoder_ = classifier.feature_encoder.fit(
+            np.zeros((1, classifier.n_features_in_), dtype=np.float32)
+        )
+        classifier._rng = check_random_state(classifier.random_state)
+        try:
+            classifier.model_ = classifier._build_keras_model()
+        except ValueError as exc:  # e.g. a loss or optimizer Keras does not know
+            raise ValueError(f"the network cannot be built ({exc}).") from exc
+        for name in classifier._layer_names():
+            classifier.model_.get_layer(name).set_weights(
+                [weights[f"{name}/kernel"], weights[f"{name}/bias"]]
+            )
+        if optimizer is not None:
+            classifier._restore_optimizer(optimizer)
+        classifier._initialize_callbacks()
+        classifier._copy_weights()
+        return classifier
+
+    def _restore_optimizer(self, variables):
+        """Give the compiled network's optimizer its saved variables."""
+        optimizer = self.model_.optimizer
+        optimizer.build(self.model_.trainable_variables)
+        saved = list(variables.values())
+        # Matched by position, as Keras itself restores optimizers.
+        if [(tuple(v.shape), v.dtype) for v in optimizer.variables] != [
+            (a.shape, a.dtype.name) for a in saved
+        ]:
+            raise ValueError(
+                f"the saved optimizer arrays do not fit the variables of the "
+                f"{type(optimizer).__name__} optimizer that the parameters build; "
+                "the file was altered, or saved with a Keras whose optimizer differs."
+            )
+        for variable, value in zip(optimizer.variables, saved, strict=True):
+            variable.assign(value)
+
     def _check_extra_params(self):
         # **kwargs would otherwise swallow a misspelt parameter silently.
         known = (
@@ -549,8 +682,6 @@ class DigitMLPClassifier(KerasClassifier):
                 f"{', '.join(f'augment_{name}' for name in amounts)} to 0 for "
                 "other data."
             )
-        from .augmentation import augment
-
         return functools.partial(augment, side=side, **amounts)
 
     def _initial_learning_rate(self):
@@ -579,7 +710,7 @@ class DigitMLPClassifier(KerasClassifier):
         train_rows = np.arange(len(X))
         validation_data = None
         if validation_fraction:
-            train_rows, validation_rows = _stratified_split(
+            train_rows, validation_rows = stratified_split(
                 y, validation_fraction, self._new_seed()
             )
             validation_data = tuple(
@@ -596,12 +727,12 @@ class DigitMLPClassifier(KerasClassifier):
         # records the rate of every epoch in history_.
         if self.learning_rate_schedule == "cosine" and initial_epoch == 0:
             schedule = functools.partial(
-                _cosine_learning_rate,
+                cosine_learning_rate,
                 start=self._initial_learning_rate(),
                 n_epochs=epochs,
             )
         else:
-            schedule = _current_learning_rate
+            schedule = current_learning_rate
         callbacks.append(keras.callbacks.LearningRateScheduler(schedule))
         if self.early_stopping:
             callbacks.append(
@@ -614,7 +745,7 @@ class DigitMLPClassifier(KerasClassifier):
 
         augment = self._augmentation()
         history = self.model_.fit(
-            _batches(
+            batches(
                 X,
                 y,
                 sample_weight,
@@ -641,56 +772,3 @@ class DigitMLPClassifier(KerasClassifier):
     # scikeras's BaseWrapper.score comes first in the bases and re-validates
     # y its own way; scikit-learn's is plain accuracy of predict.
     score = ClassifierMixin.score
-
-
-def _cosine_learning_rate(epoch, _current, *, start, n_epochs):
-    """Half a cosine from `start` at the first epoch towards 0 at `n_epochs`."""
-    return start * 0.5 * (1 + math.cos(math.pi * epoch / n_epochs))
-
-
-def _current_learning_rate(_epoch, current):
-    return current
-
-
-def _stratified_split(y, validation_fraction, seed):
-    """Training and validation rows, stratified by class."""
-    return train_test_split(
-        np.arange(len(y)),
-        test_size=validation_fraction,
-        stratify=y,
-        random_state=seed,
-    )
-
-
-def _batches(X, y, sample_weight, rows, batch_size, shuffle, seed, augment=None):
-    """A tf.data pipeline of (X, y[, sample_weight]) batches of the given rows.
-
-    Keras's own array adapter shuffles with TensorFlow's global seed; an
-    explicit op seed makes the order reproducible without touching it.
-    `augment`, if given, distorts the images of each batch, with a seed per
-    batch drawn anew in every epoch from `seed`.
-    """
-    import tensorflow as tf
-
-    tensors = tuple(
-        tf.convert_to_tensor(a) for a in (X, y, sample_weight) if a is not None
-    )
-    indices = tf.data.Dataset.from_tensor_slices(rows)
-    if shuffle:
-        indices = indices.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-
-    def gather(batch):
-        return tuple(tf.gather(t, batch) for t in tensors)
-
-    batches = indices.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
-    if augment is not None:
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-
-        def distort(batch, batch_seed):
-            images, *targets = batch
-            return (augment(images, batch_seed), *targets)
-
-        batches = tf.data.Dataset.zip(batches, seeds.batch(2)).map(
-            distort, num_parallel_calls=tf.data.AUTOTUNE
-        )
-    return batches.prefetch(tf.data.AUTOTUNE)

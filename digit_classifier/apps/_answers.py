@@ -1,0 +1,101 @@
+"""What both doors answer: the command line and the web app read an input and
+give its digits' labels the same way, through the same code.
+"""
+
+from ..images import IMAGE_SIZE, MAX_PIXELS, read_digit_inputs
+from ..persistence import load_predictor
+
+
+def load_pixel_predictor(path, *, image_files=False):
+    """A saved model for the apps, which feed it raw pixels, as a predictor.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A model file written by :func:`~digit_classifier.save_model`.
+
+    image_files : bool, default=False
+        Whether it must read image files, brought to MNIST's 28x28 form: a
+        model of 784 pixels.
+
+    Returns
+    -------
+    predictor : DigitPredictor
+
+    Raises
+    ------
+    ValueError
+        If the file holds a bare classifier, which takes the rows it was
+        fitted on rather than raw pixels, or (with `image_files`) a model of
+        other images than 28x28.
+    """
+    predictor = load_predictor(path)
+    if not predictor.scale_pixels:
+        raise ValueError(
+            f"{path} holds a bare DigitMLPClassifier, which takes the rows it was "
+            "fitted on, not raw 0-255 pixels; save the make_digit_pipeline() "
+            "pipeline (as digit-classifier train does) to predict from images."
+        )
+    n_pixels = IMAGE_SIZE * IMAGE_SIZE
+    if image_files and predictor.n_features_in_ != n_pixels:
+        raise ValueError(
+            f"{path} is a model of {predictor.n_features_in_} pixels; images are "
+            f"read into MNIST's {IMAGE_SIZE}x{IMAGE_SIZE} form, so it needs a "
+            f"model of {n_pixels} pixels (trained on MNIST)."
+        )
+    return predictor
+
+
+def answer_input(
+    predictor, source, *, name=None, top_k=1, originals=False, max_pixels=MAX_PIXELS
+):
+    """The labels the model reads in one input, one answer per digit.
+
+    Parameters
+    ----------
+    predictor : DigitPredictor
+        From :func:`load_pixel_predictor`.
+
+    source : str, os.PathLike, bytes or binary file object
+        An image file or a ``.npy`` file (a path), or an upload's bytes; see
+        :func:`~digit_classifier.images.read_digit_inputs`.
+
+    name : str, default=None
+        The input's name in the answers and in errors.
+
+    top_k : int, default=1
+        Labels per digit, most probable first.
+
+    originals : bool, default=False
+        Whether each answer keeps the input image, shrunk, to show it.
+
+    max_pixels : int, default=MAX_PIXELS
+        The most pixels of an image file (values of a ``.npy`` file).
+
+    Returns
+    -------
+    answers : list of dict
+        For each digit: ``input`` (its name), ``label`` and ``probability``
+        (the most probable), ``top_k`` (``{"label", "probability"}`` each),
+        ``image`` (the digit in the model's form) and ``original`` (or None).
+
+    Raises
+    ------
+    DigitImageError
+        If the input cannot be read or holds no digit.
+    OSError
+        If a path cannot be opened.
+    """
+    inputs = read_digit_inputs(
+        source,
+        predictor.n_features_in_,
+        name=name,
+        originals=originals,
+        max_pixels=max_pixels,
+    )
+    rows = inputs.images.reshape(len(inputs.images), -1)
+    best = predictor.predict_top_k(rows, top_k)
+    return [
+        {"input": name, **top[0], "top_k": top, "image": image, "original": original}
+        for name, original, image, top in zip(*inputs, best, strict=True)
+    ]

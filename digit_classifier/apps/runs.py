@@ -1,0 +1,456 @@
+"""Runs: train, tune or evaluate a model once on a test split, and keep the results.
+
+A run is what the command line's ``train``, ``tune`` and ``evaluate`` make:
+the test metrics, the report files (confusion matrix, classification report,
+galleries, training curves, search results) and, for training, the fitted
+model. The same functions serve scripts and notebooks::
+
+    run = train_run(X_train, y_train, X_test, y_test, preset="fast")
+    print(run.report)  # the confusion matrix and classification report
+    run.write("runs/first")  # metrics.json, the pictures, model.zip
+
+:meth:`Run.write` is all or nothing: the files are written into a new
+sibling folder that then takes the place of the run folder, so a run that
+fails, in training or in writing, leaves an earlier run's folder as it was.
+"""
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    log_loss,
+)
+
+from .. import reporting
+from ..persistence import library_versions, save_model
+
+METRICS = "metrics.json"
+MODEL = "model.zip"
+# train_run's progress displays, as Keras's verbose levels.
+PROGRESS_VERBOSITY = {"lines": 2, "bar": 1}
+# DigitMLPClassifier parameters of these types are recorded in metrics.json.
+RECORDED_TYPES = (int, float, str, bool, tuple, type(None))
+
+
+@dataclass
+class Run:
+    """The results of a training, search or evaluation, ready to write.
+
+    Parameters
+    ----------
+    metrics : dict
+        What ``metrics.json`` holds: ``test_accuracy``, ``test_loss`` and the
+        others the run records.
+
+    files : dict of str to (str or matplotlib.figure.Figure)
+        Report files by name: text, or figures written as PNG.
+
+    model : Pipeline or DigitMLPClassifier, default=None
+        The fitted model, written as ``model.zip``, if the run made one.
+
+    report : str, default=""
+        The run's tables as text, for a terminal: the search's candidates,
+        the confusion matrix and the classification report.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from digit_classifier.runs import Run
+    >>> run = Run(metrics={"test_accuracy": 0.5, "test_loss": 0.7},
+    ...           files={"notes.txt": "a run by hand"})
+    >>> run.summary()
+    'test accuracy 0.5000, test loss 0.7000'
+    >>> folder = os.path.join(tempfile.mkdtemp(), "run")
+    >>> run.write(folder)
+    >>> sorted(os.listdir(folder))
+    ['metrics.json', 'notes.txt']
+    """
+
+    metrics: dict
+    files: dict = field(default_factory=dict)
+    model: object = None
+    report: str = ""
+
+    def summary(self):
+        """One line: the test accuracy and loss, and the training's length.
+
+        Returns
+        -------
+        line : str
+        """
+        line = (
+            f"test accuracy {self.metrics['test_accuracy']:.4f}, "
+            f"test loss {self.metrics['test_loss']:.4f}"
+        )
+        if "epochs_run" in self.metrics:
+            line += (
+                f", {self.metrics['epochs_run']} epochs in "
+                f"{self.metrics['fit_time_s']:.1f} s"
+            )
+        return line
+
+    def write(self, folder):
+        """Write the run into `folder`, replacing an earlier run there whole.
+
+        Everything is written into a new sibling folder first, which then
+        takes the place of `folder`: a failure on the way (a full disk, a
+        figure that cannot be drawn) leaves `folder` as it was, and a folder
+        never mixes the files of two runs.
+
+        Parameters
+        ----------
+        folder : str or os.PathLike
+            A new folder, an empty one or an earlier run's (one with a
+            ``metrics.json``); its parents are created as needed.
+
+        Raises
+        ------
+        ValueError
+            If `folder` is a file, or holds files but no ``metrics.json``: it
+            is not a run folder, and nothing in it is replaced.
+        """
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(
+                f"{folder} is a file, not a folder; write the run into a new "
+                "folder (a run is a folder of files: the model, the metrics and "
+                "the pictures)."
+            )
+        is_run = (folder / METRICS).is_file()
+        if folder.is_dir() and any(folder.iterdir()) and not is_run:
+            raise ValueError(
+                f"{folder} holds files but no {METRICS}, so it is not a run "
+                "folder; write the run into a new folder, or an earlier "
+                "run's, which it replaces."
+            )
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = folder.with_name(f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp")
+        staging.mkdir()
+        try:
+            if self.model is not None:
+                facts = ("preset", "dataset", "n_train", "test_accuracy", "test_loss")
+                info = {key: self.metrics[key] for key in facts if key in self.metrics}
+                save_model(self.model, staging / MODEL, info=info)
+            texts = {METRICS: json.dumps(self.metrics, indent=2, default=_json_value)}
+            for name, content in {**self.files, **texts}.items():
+                if isinstance(content, str):
+                    text = content if content.endswith("\n") else content + "\n"
+                    (staging / name).write_text(text, encoding="utf-8")
+                else:
+                    content.savefig(staging / name, format="png", dpi=100)
+            _replace_folder(folder, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def train_run(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    preset="default",
+    progress=None,
+    dataset=None,
+    **mlp_params,
+):
+    """Fit the digit pipeline, then evaluate it once on the test split.
+
+    Parameters
+    ----------
+    X_train, y_train : array-like
+        Training images (pixels in [0, 255]) and labels. Validation curves,
+        when asked (``validation_split``), come from a part of these.
+
+    X_test, y_test : array-like
+        Test images and labels, used once, after training.
+
+    preset : {"fast", "default", "accurate"}, default="default"
+        Starting settings; see :func:`~digit_classifier.make_digit_pipeline`.
+
+    progress : {None, "lines", "bar"}, default=None
+        Training output on standard output for this run, whatever the
+        model's ``verbose``: Keras's own, one line per epoch (losses,
+        accuracies, time) or its progress bar; None keeps the model's.
+
+    dataset : str, default=None
+        The data set's name, recorded in the metrics.
+
+    **mlp_params
+        :class:`~digit_classifier.DigitMLPClassifier` parameters, over the
+        preset's.
+
+    Returns
+    -------
+    run : Run
+        Test metrics, training time and epochs, the parameters, the report
+        files with the training curves, and the fitted pipeline.
+    """
+    from ..model import make_digit_pipeline
+
+    pipe = make_digit_pipeline(preset, **mlp_params)
+    mlp = pipe["mlp"]
+    # The progress display serves this run only: the model keeps its verbose.
+    verbose = mlp.verbose
+    if progress is not None:
+        mlp.set_params(verbose=PROGRESS_VERBOSITY[progress])
+    start = time.perf_counter()
+    try:
+        pipe.fit(X_train, y_train)
+    finally:
+        mlp.set_params(verbose=verbose)
+    fit_time = time.perf_counter() - start
+    return _finished_run(pipe, X_train, X_test, y_test, fit_time, preset, dataset)
+
+
+def tune_run(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    hidden_layer_sizes,
+    *,
+    cv=3,
+    halving=False,
+    n_jobs=None,
+    verbose=0,
+    preset="default",
+    dataset=None,
+    **mlp_params,
+):
+    """Search hidden-layer sizes on the training split, then test the best once.
+
+    Parameters
+    ----------
+    X_train, y_train, X_test, y_test : array-like
+        As for :func:`train_run`; the search sees the training split only.
+
+    hidden_layer_sizes : list of tuple of int
+        The candidates.
+
+    cv, halving, n_jobs, verbose
+        As for :func:`~digit_classifier.tuning.tune_hidden_sizes`; run it
+        inside :func:`~digit_classifier.tuning.dask_cluster` with
+        ``n_jobs=-1`` to search on Dask.
+
+    preset : {"fast", "default", "accurate"}, default="default"
+        Starting settings of every candidate.
+
+    dataset : str, default=None
+        The data set's name, recorded in the metrics.
+
+    **mlp_params
+        Other :class:`~digit_classifier.DigitMLPClassifier` parameters.
+
+    Returns
+    -------
+    run : Run
+        As from :func:`train_run`, with the best candidate refitted on the
+        whole training split, the ranked candidates in the metrics and the
+        report, and ``cv_results.csv`` and ``cv_results.png``.
+    """
+    from ..model.tuning import cv_results_table, tune_hidden_sizes
+
+    mlp_params.pop("hidden_layer_sizes", None)  # the candidates are searched
+    start = time.perf_counter()
+    search = tune_hidden_sizes(
+        X_train,
+        y_train,
+        hidden_layer_sizes,
+        cv=cv,
+        n_jobs=n_jobs,
+        halving=halving,
+        verbose=verbose,
+        preset=preset,
+        **mlp_params,
+    )
+    search_time = time.perf_counter() - start
+    rows = cv_results_table(search)
+    run = _finished_run(
+        search.best_estimator_,
+        X_train,
+        X_test,
+        y_test,
+        search.refit_time_,
+        preset,
+        dataset,
+    )
+    run.metrics.update(
+        search_time_s=round(search_time, 2),
+        best_hidden_layer_sizes=list(search.best_params_["mlp__hidden_layer_sizes"]),
+        cv=cv,
+        halving=halving,
+        cv_results=[
+            {**row, "hidden_layer_sizes": list(row["hidden_layer_sizes"])}
+            for row in rows
+        ],
+    )
+    run.files.update(
+        {
+            "cv_results.csv": reporting.cv_results_csv(rows),
+            "cv_results.png": reporting.plot_cv_results(rows),
+        }
+    )
+    run.report = (
+        f"Candidates, best first ({cv}-fold CV accuracy)\n"
+        f"{reporting.format_cv_results(rows)}\n\n{run.report}"
+    )
+    return run
+
+
+def evaluate_run(model, X_test, y_test, *, model_path=None, dataset=None, groups=None):
+    """Evaluate a fitted model once on a test split.
+
+    Parameters
+    ----------
+    model : DigitPredictor, Pipeline or DigitMLPClassifier
+        A fitted model, e.g. from :func:`~digit_classifier.load_predictor`.
+
+    X_test, y_test : array-like
+        Test images (pixels in [0, 255]) and labels.
+
+    model_path : str or os.PathLike, default=None
+        Where the model was loaded from, recorded in the metrics.
+
+    dataset : str, default=None
+        The data set's name, recorded in the metrics.
+
+    groups : array-like of shape (n_samples,), default=None
+        The group of each test image (e.g. the set it comes from): the
+        metrics then also hold ``test_accuracy_by_group``.
+
+    Returns
+    -------
+    run : Run
+        The test metrics and report files; no model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from digit_classifier import DigitPredictor
+    >>> from digit_classifier.runs import evaluate_run
+    >>> predictor = DigitPredictor([np.eye(4)[:, :2]], [np.zeros(2)], [0, 1])
+    >>> images = np.array([[255, 0, 0, 0], [0, 255, 0, 0], [255, 0, 0, 0]])
+    >>> run = evaluate_run(predictor, images, [0, 1, 1])
+    >>> print(run.summary())
+    test accuracy 0.6667, test loss 0.6466
+    >>> sorted(run.files)  # doctest: +NORMALIZE_WHITESPACE
+    ['classification_report.txt', 'confusion_matrix.csv', 'confusion_matrix.png',
+     'misclassified.png', 'sample_predictions.png']
+    """
+    metrics, files, report = _evaluation(model, X_test, y_test, dataset)
+    if model_path is not None:
+        metrics["model"] = str(model_path)
+    if groups is not None:
+        groups, right = np.asarray(groups), model.predict(X_test) == np.asarray(y_test)
+        by_group = {str(g): float(right[groups == g].mean()) for g in np.unique(groups)}
+        metrics["test_accuracy_by_group"] = by_group
+        lines = [f"{name}: {accuracy:.4f}" for name, accuracy in by_group.items()]
+        report = "Accuracy by group\n" + "\n".join(lines) + f"\n\n{report}"
+    return Run(metrics=metrics, files=files, report=report)
+
+
+def new_run_folder(parent="runs"):
+    """A new, timestamped folder name under `parent` (not created).
+
+    Parameters
+    ----------
+    parent : str or os.PathLike, default="runs"
+        Where runs are kept.
+
+    Returns
+    -------
+    folder : pathlib.Path
+        ``parent/YYYYmmdd-HHMMSS``, with ``-2``, ``-3``... when taken.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = Path(parent) / stamp
+    suffix = 1
+    while folder.exists():
+        suffix += 1
+        folder = Path(parent) / f"{stamp}-{suffix}"
+    return folder
+
+
+def _finished_run(pipe, X_train, X_test, y_test, fit_time, preset, dataset):
+    """Evaluate a fitted pipeline once; the run with its training record."""
+    metrics, files, report = _evaluation(pipe, X_test, y_test, dataset)
+    mlp = pipe["mlp"]
+    metrics.update(
+        preset=preset,
+        fit_time_s=round(fit_time, 2),
+        epochs_run=mlp.n_iter_,
+        n_train=len(X_train),
+        parameters={
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in mlp.get_params().items()
+            if isinstance(value, RECORDED_TYPES)
+        },
+    )
+    files["training_curves.png"] = reporting.plot_training_curves(mlp.history_)
+    return Run(metrics=metrics, files=files, model=pipe, report=report)
+
+
+def _evaluation(model, X_test, y_test, dataset):
+    """The test metrics, report files and text tables of a fitted model."""
+    proba = model.predict_proba(X_test)
+    classes = model.classes_
+    y_pred = classes[proba.argmax(axis=1)]
+    metrics = {
+        "dataset": dataset,
+        "n_test": len(X_test),
+        "test_accuracy": accuracy_score(y_test, y_pred),
+        "test_loss": log_loss(y_test, proba, labels=classes),
+        "versions": library_versions(),
+    }
+    report = classification_report(
+        y_test, y_pred, labels=classes, digits=4, zero_division=0
+    )
+    matrix = confusion_matrix(y_test, y_pred, labels=classes)
+    table = reporting.format_confusion_matrix(matrix, classes)
+    files = {
+        "classification_report.txt": report,
+        "confusion_matrix.csv": reporting.confusion_matrix_csv(matrix, classes),
+        "confusion_matrix.png": reporting.draw_confusion_matrix(
+            matrix, classes
+        ).figure_,
+        "sample_predictions.png": reporting.plot_predictions(X_test, y_test, y_pred),
+        "misclassified.png": reporting.plot_misclassified(
+            X_test, y_test, y_pred, proba.max(axis=1)
+        ),
+    }
+    text = (
+        f"Confusion matrix (rows: true, columns: predicted)\n{table}\n\n"
+        f"Classification report\n{report}"
+    )
+    return metrics, files, text
+
+
+def _replace_folder(folder, staging):
+    """Put the finished `staging` folder where `folder` is."""
+    if not folder.exists():
+        os.replace(staging, folder)
+        return
+    # Two renames, so the earlier run is gone only once the new one is in
+    # place; were this interrupted in between, it would be in the hidden
+    # sibling folder.
+    retired = staging.with_suffix(".old")
+    os.replace(folder, retired)
+    os.replace(staging, folder)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _json_value(value):
+    """NumPy scalars as numbers, anything else JSON lacks as text."""
+    return value.item() if hasattr(value, "item") else str(value)

@@ -1,0 +1,325 @@
+"""The web app of ``digit-classifier serve``: draw or upload a digit, see what the
+model reads, and a JSON API.
+
+:func:`make_app` returns an ASGI application (FastAPI) for a saved model:
+
+- ``GET /``: a page to draw a digit (mouse, pen or finger) or upload a photo or
+  scan, which shows the 28x28 image the model saw and its three most probable
+  labels; plain HTML, CSS and JavaScript shipped with the package, nothing
+  fetched from the internet;
+- ``POST /predict``: one image, as a multipart upload or as the raw bytes of
+  a PNG, JPEG, ... body: ``{"label", "probability", "top_k", "image_28x28"}``;
+- ``POST /predict/batch``: several images as a multipart upload, each
+  answered on its own: a bad image does not fail the others;
+- ``GET /health`` and ``GET /model``; the OpenAPI schema at
+  ``/openapi.json``.
+
+The handlers only parse the request and call the library: an upload goes
+through the same input path and predictor as ``digit-classifier predict``
+(NumPy, no TensorFlow). Bad input gets a 4xx JSON error with a message: a
+body over the size limit 413 before it is read whole, a body that is not an
+image 415, an image that cannot be read or holds no digit 422.
+"""
+
+import os
+from importlib.resources import files
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+from ... import __version__
+from ...images import DigitImageError
+from .._answers import answer_input, load_pixel_predictor
+from ._http import MULTIPART, BodySizeLimit, is_raw_image, media_type, unsupported
+
+# app_from_environment reads the model and the upload limit from these.
+MODEL_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_MODEL"
+MAX_UPLOAD_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_MAX_UPLOAD_BYTES"
+MAX_UPLOAD_BYTES = 10 * 2**20
+# A phone's photo passes, a decompression bomb does not, and a few at once
+# stay within a small server's memory (the README gives the figures).
+MAX_PIXELS = 16_000_000
+MAX_BATCH_FILES = 64
+TOP_K = 3
+
+
+class Label(BaseModel):
+    """A label and the probability the model gives it."""
+
+    label: int | str
+    probability: float
+
+
+class Prediction(BaseModel):
+    """What the model reads in an image."""
+
+    label: int | str
+    probability: float
+    top_k: list[Label]
+    image_28x28: list[list[int]]
+
+
+class BatchItem(BaseModel):
+    """One image of a batch: its prediction (status 200) or its error."""
+
+    filename: str
+    status: int
+    label: int | str | None = None
+    probability: float | None = None
+    top_k: list[Label] | None = None
+    image_28x28: list[list[int]] | None = None
+    error: str | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItem]
+
+
+class ModelDescription(BaseModel):
+    """The model being served."""
+
+    classes: list[int | str]
+    n_pixels: int
+    layers: list[int]
+    info: dict
+    digit_classifier: str
+    max_upload_bytes: int
+
+
+class Health(BaseModel):
+    status: str
+
+
+def make_app(
+    model_path,
+    *,
+    max_upload_bytes=MAX_UPLOAD_BYTES,
+    max_pixels=MAX_PIXELS,
+    max_batch_files=MAX_BATCH_FILES,
+):
+    """The web page and JSON API for a saved model, as an ASGI application.
+
+    Run it with any ASGI server (``uvicorn.run(make_app(path))``, or
+    ``digit-classifier serve``), or mount it in a FastAPI or Starlette app
+    (``app.mount("/digits", make_app(path))``). The model is read-only: the
+    app serves parallel requests, in one process or in several workers.
+
+    Parameters
+    ----------
+    model_path : str or os.PathLike
+        A model file of 28x28 images written by
+        :func:`~digit_classifier.save_model`, as ``digit-classifier train``
+        writes them (a pipeline, which takes raw pixels).
+
+    max_upload_bytes : int, default=10 MiB
+        Larger request bodies get 413, before they are read whole.
+
+    max_pixels : int, default=16_000_000
+        Larger images get 422 before they are decoded (decompression bombs).
+
+    max_batch_files : int, default=64
+        Most images in one ``/predict/batch`` request.
+
+    Returns
+    -------
+    app : fastapi.FastAPI
+        The application.
+
+    Raises
+    ------
+    ValueError
+        If the model does not take 28x28 images (784 pixels) as raw pixels.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from fastapi.testclient import TestClient
+    >>> from digit_classifier import make_digit_pipeline, save_model
+    >>> from digit_classifier.serving import make_app
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.integers(0, 256, (40, 28, 28)), np.arange(40) % 2
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.zip")
+    >>> save_model(make_digit_pipeline("fast", epochs=1).fit(X, y), path)
+    >>> client = TestClient(make_app(path))
+    >>> client.get("/health").json()
+    {'status': 'ok'}
+    >>> client.post("/predict", content=b"not an image",
+    ...             headers={"content-type": "image/png"}).status_code
+    422
+    """
+    predictor = load_pixel_predictor(model_path, image_files=True)
+    # Images are read in as many threads as there are cores: more would only
+    # take turns at Python's interpreter lock.
+    limiter = CapacityLimiter(os.cpu_count() or 1)
+    app = FastAPI(
+        title="digit_classifier",
+        version=__version__,
+        summary="Read handwritten digits in images with a model trained on MNIST.",
+        # The interactive docs load their scripts from a CDN: not offline.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=max_upload_bytes)
+    app.mount(
+        "/static",
+        StaticFiles(packages=[("digit_classifier.apps.serve", "static")]),
+        "static",
+    )
+    page_html = (files(__package__) / "static" / "index.html").read_text(
+        encoding="utf-8"
+    )
+
+    async def read(data, name):
+        """The answer to one image's bytes, or its error, as a status and JSON."""
+        try:
+            [answer] = await anyio.to_thread.run_sync(
+                lambda: answer_input(
+                    predictor, data, name=name, top_k=TOP_K, max_pixels=max_pixels
+                ),
+                limiter=limiter,
+            )
+        except DigitImageError as exc:
+            return 422, {"error": str(exc)}
+        return 200, {
+            "label": answer["label"],
+            "probability": answer["probability"],
+            "top_k": answer["top_k"],
+            "image_28x28": answer["image"].tolist(),
+        }
+
+    @app.get("/", include_in_schema=False)
+    def page():
+        return HTMLResponse(page_html)
+
+    @app.get("/health", summary="Whether the server answers")
+    def health() -> Health:
+        return {"status": "ok"}
+
+    @app.get("/model", summary="The model being served")
+    def model() -> ModelDescription:
+        return {
+            "classes": predictor.classes_.tolist(),
+            "n_pixels": predictor.n_features_in_,
+            "layers": [coef.shape[1] for coef in predictor.coefs_],
+            "info": predictor.info,
+            "digit_classifier": __version__,
+            "max_upload_bytes": max_upload_bytes,
+        }
+
+    @app.post(
+        "/predict",
+        summary="Read the digit in one image",
+        openapi_extra={"requestBody": _IMAGE_BODY},
+        responses=_ERRORS,
+    )
+    async def predict(request: Request) -> Prediction:
+        media = media_type(request)
+        if media == MULTIPART:
+            uploads = await _uploaded_files(request, max_files=1)
+            if len(uploads) != 1:
+                raise HTTPException(422, "send one image file in the form.")
+            [(name, data)] = uploads
+        elif is_raw_image(media):
+            name, data = "image", await request.body()
+        else:
+            raise unsupported(media)
+        status, result = await read(data, name)
+        if status != 200:
+            raise HTTPException(status, result["error"])
+        return result
+
+    @app.post(
+        "/predict/batch",
+        summary="Read the digits in several images, each on its own",
+        openapi_extra={"requestBody": _BATCH_BODY},
+        responses=_ERRORS,
+    )
+    async def predict_batch(request: Request) -> BatchResult:
+        media = media_type(request)
+        if media != MULTIPART:
+            raise unsupported(media, batch=True)
+        uploads = await _uploaded_files(request, max_files=max_batch_files)
+        if not uploads:
+            raise HTTPException(422, "send at least one image file in the form.")
+        results = []
+        for name, data in uploads:
+            status, result = await read(data, name)
+            results.append({"filename": name, "status": status, **result})
+        return {"results": results}
+
+    return app
+
+
+def app_from_environment():
+    """make_app for the model named by ``DIGIT_CLASSIFIER_SERVE_MODEL``.
+
+    An application factory for ASGI servers that start several worker
+    processes, each importing the app by name, e.g.
+    ``uvicorn --factory digit_classifier.serving:app_from_environment
+    --workers 2``; ``DIGIT_CLASSIFIER_SERVE_MAX_UPLOAD_BYTES`` sets the
+    upload limit. ``digit-classifier serve --workers N`` uses it.
+
+    Returns
+    -------
+    app : fastapi.FastAPI
+        As from :func:`make_app`.
+    """
+    if not os.environ.get(MODEL_ENV_VAR):
+        raise ValueError(f"set {MODEL_ENV_VAR} to the model file to serve.")
+    limit = int(os.environ.get(MAX_UPLOAD_ENV_VAR, MAX_UPLOAD_BYTES))
+    return make_app(os.environ[MODEL_ENV_VAR], max_upload_bytes=limit)
+
+
+async def _uploaded_files(request, max_files):
+    """(file name, bytes) of each file in a multipart request."""
+    form = await request.form(max_files=max_files, max_fields=max_files)
+    uploads = [
+        (value.filename or key, await value.read())
+        for key, value in form.multi_items()
+        if hasattr(value, "read")
+    ]
+    await form.close()
+    return uploads
+
+
+_ERRORS = {
+    413: {"description": "The request body is over the size limit."},
+    415: {"description": "The body is not an image or a multipart upload."},
+    422: {"description": "The image cannot be read, or holds no digit."},
+}
+_IMAGE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        "image/png": {"schema": {"type": "string", "format": "binary"}},
+        "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+_BATCH_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "files": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                    }
+                },
+                "required": ["files"],
+            }
+        }
+    },
+}

@@ -1,0 +1,42 @@
+"""Running the web app under uvicorn, in one process or several."""
+
+import os
+
+from ._app import MAX_UPLOAD_BYTES, MAX_UPLOAD_ENV_VAR, MODEL_ENV_VAR, make_app
+
+
+def run_server(
+    model_path, *, host="127.0.0.1", port=8000, max_upload_bytes=MAX_UPLOAD_BYTES,
+    workers=1,
+):  # fmt: skip
+    """Serve the web app of a model with uvicorn until interrupted.
+
+    Parameters
+    ----------
+    model_path : str or os.PathLike
+        The model file, checked before the server starts.
+
+    host : str, default="127.0.0.1"
+        The address to listen on; the API has no authentication.
+
+    port : int, default=8000
+        The port to listen on.
+
+    max_upload_bytes : int, default=10 MiB
+        Larger request bodies are refused.
+
+    workers : int, default=1
+        Server processes, each with its own copy of the model.
+    """
+    import uvicorn
+
+    app = make_app(model_path, max_upload_bytes=max_upload_bytes)  # checks the model
+    options = {}
+    if workers > 1:
+        # Each worker process builds its own app from these.
+        os.environ[MODEL_ENV_VAR] = str(model_path)
+        os.environ[MAX_UPLOAD_ENV_VAR] = str(max_upload_bytes)
+        app = "digit_classifier.serving:app_from_environment"
+        options = {"factory": True, "workers": workers}
+    print(f"Serving {model_path} at http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", **options)

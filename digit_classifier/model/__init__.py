@@ -1,0 +1,17 @@
+"""The model: the only part of the library that imports TensorFlow and Keras.
+
+- :class:`DigitMLPClassifier`: the Keras MLP behind scikeras's
+  ``KerasClassifier``, with scikit-learn's checks and tags;
+- :mod:`._training`: its seeded ``tf.data`` input pipeline;
+- :mod:`._augmentation`: the distortions drawn in that pipeline;
+- :func:`make_digit_pipeline`: pixels to labels, from a preset;
+- :mod:`.tuning`: searching the hidden-layer sizes.
+
+Prediction needs none of this: :mod:`digit_classifier.inference` computes a
+fitted network with NumPy.
+"""
+
+from ._classifier import DigitMLPClassifier
+from ._pipeline import make_digit_pipeline
+
+__all__ = ["DigitMLPClassifier", "make_digit_pipeline"]

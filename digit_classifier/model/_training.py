@@ -1,0 +1,60 @@
+"""The training input pipeline: seeded tf.data batches, the learning-rate
+schedule and the stratified validation split of DigitMLPClassifier.fit.
+"""
+
+import math
+
+import numpy as np
+import tensorflow as tf
+from sklearn.model_selection import train_test_split
+
+
+def cosine_learning_rate(epoch, _current, *, start, n_epochs):
+    """Half a cosine from `start` at the first epoch towards 0 at `n_epochs`."""
+    return start * 0.5 * (1 + math.cos(math.pi * epoch / n_epochs))
+
+
+def current_learning_rate(_epoch, current):
+    return current
+
+
+def stratified_split(y, validation_fraction, seed):
+    """Training and validation rows, stratified by class."""
+    return train_test_split(
+        np.arange(len(y)),
+        test_size=validation_fraction,
+        stratify=y,
+        random_state=seed,
+    )
+
+
+def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, augment=None):
+    """A tf.data pipeline of (X, y[, sample_weight]) batches of the given rows.
+
+    Keras's own array adapter shuffles with TensorFlow's global seed; an
+    explicit op seed makes the order reproducible without touching it.
+    `augment`, if given, distorts the images of each batch, with a seed per
+    batch drawn anew in every epoch from `seed`.
+    """
+    tensors = tuple(
+        tf.convert_to_tensor(a) for a in (X, y, sample_weight) if a is not None
+    )
+    indices = tf.data.Dataset.from_tensor_slices(rows)
+    if shuffle:
+        indices = indices.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+
+    def gather(batch):
+        return tuple(tf.gather(t, batch) for t in tensors)
+
+    batches = indices.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    if augment is not None:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+
+        def distort(batch, batch_seed):
+            images, *targets = batch
+            return (augment(images, batch_seed), *targets)
+
+        batches = tf.data.Dataset.zip(batches, seeds.batch(2)).map(
+            distort, num_parallel_calls=tf.data.AUTOTUNE
+        )
+    return batches.prefetch(tf.data.AUTOTUNE)

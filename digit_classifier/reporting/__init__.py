@@ -1,0 +1,38 @@
+"""Reports on a classifier's results: text tables and CSV (:mod:`._tables`),
+figures (:mod:`._plots`) and writing them to files (:mod:`._save`).
+"""
+
+from ._plots import (
+    draw_confusion_matrix,
+    misclassified_indices,
+    plot_confusion_matrix,
+    plot_cv_results,
+    plot_misclassified,
+    plot_predictions,
+    plot_preprocessed_images,
+    plot_training_curves,
+)
+from ._save import figure_format, save_figure
+from ._tables import (
+    confusion_matrix_csv,
+    cv_results_csv,
+    format_confusion_matrix,
+    format_cv_results,
+)
+
+__all__ = [
+    "confusion_matrix_csv",
+    "cv_results_csv",
+    "draw_confusion_matrix",
+    "figure_format",
+    "format_confusion_matrix",
+    "format_cv_results",
+    "misclassified_indices",
+    "plot_confusion_matrix",
+    "plot_cv_results",
+    "plot_misclassified",
+    "plot_predictions",
+    "plot_preprocessed_images",
+    "plot_training_curves",
+    "save_figure",
+]
