@@ -78,3 +78,10 @@ def test_low_resolution_blurs_but_keeps_the_strokes_at_full_intensity():
     # Coarser: more grey levels at the edges, yet the core still at 1.
     assert all(len(np.unique(image)) > 2 for image in out)
     assert np.all(out.max(axis=(1, 2)) == pytest.approx(1.0))
+
+
+def test_low_resolution_draws_a_size_for_each_image():
+    out = run(strokes(64), low_resolution=1.0)
+    # One batch of one digit: each image made coarse at a size of its own
+    # (7 to 14 pixels a side), so they come out different.
+    assert len({image.round(5).tobytes() for image in out}) >= 5

@@ -10,11 +10,11 @@ those differ, drawn anew for every batch of every epoch:
   (Simard et al., 2003);
 - stroke width: strokes thickened or thinned by a pixel, as by a marker or a
   fine pen (a grey-level dilation or erosion);
-- low resolution: the image shrunk to 7 to 14 pixels a side (a quarter to a
-  half of MNIST's 28) and enlarged back, as a coarse scan or a small photo
-  is (images already that small are left as they are), its strokes then
-  brought back to full intensity as :func:`~digit_classifier.load_digit_image`
-  does.
+- low resolution: each image shrunk to a size of its own, 7 to 14 pixels a
+  side (a quarter to a half of MNIST's 28), and enlarged back, as a coarse
+  scan or a small photo is (images already that small are left as they
+  are), its strokes then brought back to full intensity as
+  :func:`~digit_classifier.load_digit_image` does.
 
 The functions are TensorFlow operations that run in the ``tf.data`` input
 pipeline, in parallel with training, seeded per batch, so that a fit is
@@ -149,12 +149,19 @@ def _vary_strokes(x, draw, fraction):
 
 
 def _lower_resolution(x, draw, side, fraction):
-    """Shrink the chosen images and enlarge them back; full-intensity strokes."""
+    """Shrink the chosen images and enlarge them back; full-intensity strokes.
+
+    Each image gets a size of its own: shrinking by area averaging and
+    enlarging bilinearly are both linear and separable, so the round trip at
+    a size is one matrix ``M`` (``side x side``) applied to the rows and the
+    columns, ``M @ X @ M.T``; an image's matrix is gathered by its size.
+    """
     low, high = (min(pixels, side) for pixels in LOW_RESOLUTION_SIDES)
-    size = draw.uniform(low, high + 1, shape=(), dtype=tf.int32)
-    images = x[..., None]
-    small = tf.image.resize(images, tf.stack([size, size]), method="area")
-    coarse = tf.image.resize(small, (side, side), method="bilinear")[..., 0]
+    round_trips = _round_trip_matrices(side, low, high)
+    sizes = draw.uniform(0, high - low + 1, dtype=tf.int32)
+    matrices = tf.gather(round_trips, sizes)
+    coarse = tf.matmul(tf.matmul(matrices, x), matrices, transpose_b=True)
+    coarse = tf.maximum(coarse, 0.0)
     # The strokes' core back at full intensity, as preprocessing maps it.
     peak = tf.reduce_max(coarse, axis=(1, 2), keepdims=True)
     core = coarse >= peak / 2
@@ -165,3 +172,16 @@ def _lower_resolution(x, draw, side, fraction):
     coarse = tf.minimum(coarse / tf.maximum(level, 1e-3), 1.0)
     chosen = tf.reshape(draw.uniform(0.0, 1.0) < fraction, (-1, 1, 1))
     return tf.where(chosen, coarse, x)
+
+
+def _round_trip_matrices(side, low, high):
+    """For each size from `low` to `high`, the matrix of shrinking a side of
+    `side` pixels to it (area) and enlarging it back (bilinear), as
+    ``tf.image.resize`` does them, found by resizing the identity."""
+    identity = tf.eye(side)[..., None]
+    matrices = []
+    for size in range(low, high + 1):
+        shrink = tf.image.resize(identity, (size, side), method="area")[..., 0]
+        back = tf.image.resize(tf.eye(size)[..., None], (side, size), "bilinear")
+        matrices.append(back[..., 0] @ shrink)
+    return tf.stack(matrices)
