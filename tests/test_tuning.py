@@ -253,3 +253,42 @@ def test_tune_command_sends_the_search_where_asked(
     assert calls["cluster"] == cluster
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert_best_candidate_saved(metrics, tmp_path)
+
+
+def test_tune_run_trains_every_candidate_with_its_own_preset():
+    from digit_classifier.presets import PRESETS
+    from digit_classifier.runs import tune_run
+
+    run = tune_run(
+        X_SMALL, Y_SMALL, X_TEST, Y_TEST, [(8,)], cv=2, preset="fast", epochs=1,
+        random_state=0,
+    )  # fmt: skip
+    params = run.metrics["parameters"]
+    assert params["dropout"] == PRESETS["fast"]["dropout"]
+    assert params["epochs"] == 1
+    # The fast preset trains without augmentation: none of the default's.
+    assert not any(value for name, value in params.items() if "augment_" in name)
+
+
+def test_tensorflow_threads_follow_joblibs_count_of_workers_and_cores(monkeypatch):
+    import os
+
+    import joblib
+
+    from digit_classifier.model.tuning import _tensorflow_threads
+
+    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    asked = []
+    monkeypatch.setattr(joblib, "effective_n_jobs", lambda n: asked.append(n) or 3)
+    monkeypatch.setattr(joblib, "cpu_count", lambda: 8)
+    with _tensorflow_threads(-2):  # all cores but one: joblib's rule
+        assert os.environ["TF_NUM_INTRAOP_THREADS"] == "2"
+        assert os.environ["TF_NUM_INTEROP_THREADS"] == "1"
+    assert asked == [-2]
+    assert "TF_NUM_INTRAOP_THREADS" not in os.environ
+    monkeypatch.undo()
+    # A machine that cannot count its cores: os.cpu_count() is None.
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    with _tensorflow_threads(-1):
+        pass

@@ -9,6 +9,7 @@ import contextlib
 import os
 import warnings
 
+import joblib
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -241,12 +242,11 @@ def dask_cluster(address=None, *, n_workers=2):
         with dask_cluster("tcp://10.0.0.5:8786"):
             search = tune_hidden_sizes(X, y, [(64,), (128,)], n_jobs=-1)
     """
-    import joblib
     from distributed import Client, LocalCluster
 
     with contextlib.ExitStack() as stack:
         if address is None:
-            threads = str(max(1, (os.cpu_count() or 1) // n_workers))
+            threads = str(max(1, joblib.cpu_count() // n_workers))
             address = stack.enter_context(
                 LocalCluster(
                     n_workers=n_workers,
@@ -283,13 +283,15 @@ def _tensorflow_threads(n_jobs):
     """Give TensorFlow in each local worker its share of the cores.
 
     Worker processes read these variables when TensorFlow starts in them;
-    the caller's own, already running TensorFlow is not affected.
+    the caller's own, already running TensorFlow is not affected. joblib
+    counts the workers as it will start them (``n_jobs=-2``: all cores but
+    one) and the cores as it sees them (at least 1).
     """
-    workers = os.cpu_count() if n_jobs == -1 else (n_jobs or 1)
+    workers = joblib.effective_n_jobs(n_jobs)
     if workers <= 1:
         yield
         return
-    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    threads = str(max(1, joblib.cpu_count() // workers))
     names = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
     saved = {name: os.environ.get(name) for name in names}
     os.environ.update(TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS="1")
