@@ -151,8 +151,8 @@ def animated():
 @pytest.mark.parametrize(
     ("make", "content_type", "status", "message"),
     [
-        (lambda: b"not an image", "image/png", 422, "is not an image file of an accepted"),
-        (lambda: b"", "image/png", 422, "is not an image file of an accepted"),
+        (lambda: b"not an image", "image/png", 422, "not an image file of an accepted"),
+        (lambda: b"", "image/png", 422, "not an image file of an accepted"),
         (truncated, "image/png", 422, "is truncated or corrupt"),
         (blank, "image/png", 422, "no digit found in image: the image is blank"),
         (animated, "image/gif", 422, "holds 2 frames"),
@@ -289,3 +289,46 @@ def test_the_app_works_mounted_in_another(small_model_file):
     assert answer.status_code == 200
     assert answer.json()["label"] in (0, 1, 2)
     assert client.get("/digits/openapi.json").status_code == 200
+
+
+def test_media_types_are_read_whatever_their_case(client):
+    digit = np.zeros((28, 28))
+    digit[4:24, 12:16] = 255
+    data = png(digit)
+    lower = post_image(client, data, "image/png").json()
+    assert post_image(client, data, "Image/PNG").json() == lower
+    assert post_image(client, data, "IMAGE/png; charset=binary").json() == lower
+    boundary = "x0x0x0"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="d.png"\r\nContent-Type: image/png\r\n\r\n'
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = {"content-type": f"Multipart/Form-Data; Boundary={boundary}"}
+    assert client.post("/predict", content=body, headers=headers).json() == lower
+
+
+def test_a_form_field_in_a_batch_gets_its_own_answer(client):
+    files = [
+        ("files", ("blank.png", blank(), "image/png")),
+        ("note", (None, "not a file")),
+    ]
+    results = client.post("/predict/batch", files=files).json()["results"]
+    assert [(r["filename"], r["status"]) for r in results] == [
+        ("blank.png", 422),
+        ("note", 422),
+    ]
+    assert "note is a form field, not a file" in results[1]["error"]
+
+
+def test_a_bare_classifier_is_refused(tmp_path):
+    from digit_classifier import DigitMLPClassifier
+
+    rng = np.random.default_rng(0)
+    bare = DigitMLPClassifier(hidden_layer_sizes=(4,), epochs=1)
+    save_model(bare.fit(rng.random((20, 784)), np.arange(20) % 2), tmp_path / "b.zip")
+    with pytest.raises(ValueError, match="holds a bare DigitMLPClassifier"):
+        make_app(tmp_path / "b.zip")

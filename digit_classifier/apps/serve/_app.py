@@ -220,10 +220,10 @@ def make_app(
     async def predict(request: Request) -> Prediction:
         media = media_type(request)
         if media == MULTIPART:
-            uploads = await _uploaded_files(request, max_files=1)
-            if len(uploads) != 1:
+            parts = await _form_parts(request, max_parts=1)
+            if len(parts) != 1 or parts[0][1] is None:
                 raise HTTPException(422, "send one image file in the form.")
-            [(name, data)] = uploads
+            [(name, data)] = parts
         elif is_raw_image(media):
             name, data = "image", await request.body()
         else:
@@ -243,12 +243,15 @@ def make_app(
         media = media_type(request)
         if media != MULTIPART:
             raise unsupported(media, batch=True)
-        uploads = await _uploaded_files(request, max_files=max_batch_files)
-        if not uploads:
+        parts = await _form_parts(request, max_parts=max_batch_files)
+        if not parts:
             raise HTTPException(422, "send at least one image file in the form.")
         results = []
-        for name, data in uploads:
-            status, result = await read(data, name)
+        for name, data in parts:  # each part its own answer, in order
+            if data is None:
+                status, result = 422, {"error": _NOT_A_FILE.format(name=name)}
+            else:
+                status, result = await read(data, name)
             results.append({"filename": name, "status": status, **result})
         return {"results": results}
 
@@ -275,18 +278,27 @@ def app_from_environment():
     return make_app(os.environ[MODEL_ENV_VAR], max_upload_bytes=limit)
 
 
-async def _uploaded_files(request, max_files):
-    """(file name, bytes) of each file in a multipart request."""
-    form = await request.form(max_files=max_files, max_fields=max_files)
-    uploads = [
+async def _form_parts(request, max_parts):
+    """(name, bytes) of each part of a multipart request, in order.
+
+    A file's name is its file name (or its field's name without one); a part
+    that is a plain form field, not a file, comes as (its name, None).
+    """
+    form = await request.form(max_files=max_parts, max_fields=max_parts)
+    parts = [
         (value.filename or key, await value.read())
-        for key, value in form.multi_items()
         if hasattr(value, "read")
+        else (key, None)
+        for key, value in form.multi_items()
     ]
     await form.close()
-    return uploads
+    return parts
 
 
+_NOT_A_FILE = (
+    "{name} is a form field, not a file: upload each image as a file (for "
+    "example curl -F files=@digit.png)."
+)
 _ERRORS = {
     413: {"description": "The request body is over the size limit."},
     415: {"description": "The body is not an image or a multipart upload."},
