@@ -178,6 +178,29 @@ def test_palette_and_16_bit_files(tmp_path):
     assert_close_to_reference(load_digit_image(sixteen))
 
 
+@pytest.mark.parametrize(
+    ("samples", "mode"),
+    [
+        (SEVEN.astype(np.int32), "I"),  # 32-bit integers of 8-bit depth
+        (SEVEN.astype(np.int32) * 257, "I"),  # ... of 16-bit depth
+        (SEVEN.astype(np.int64) * 8421504, "I"),  # ... of 31-bit depth
+        (SEVEN.astype(np.float32) / 255, "F"),  # floats in [0, 1]
+        (SEVEN.astype(np.float32), "F"),  # floats in [0, 255]
+    ],
+    ids=["I-8bit", "I-16bit", "I-31bit", "F-unit", "F-255"],
+)
+def test_32_bit_integer_and_float_tiffs_are_scaled_by_their_range(
+    tmp_path, samples, mode
+):
+    path = tmp_path / "scan.tif"
+    Image.fromarray(samples.astype(np.int32 if mode == "I" else np.float32)).save(path)
+    with Image.open(path) as image:
+        assert image.mode == mode
+    pixels = read_image(path).astype(int)
+    np.testing.assert_allclose(pixels, SEVEN, atol=1)
+    assert_close_to_reference(load_digit_image(path))
+
+
 def test_exif_orientation_is_honoured(tmp_path):
     # Stored turned on its side, with the tag that says to turn it back.
     exif = Image.Exif()

@@ -149,7 +149,7 @@ def image_of_array(array, name):
         return Image.fromarray(array.astype(np.float32))
     pixels = array.astype(np.uint8)
     if pixels.shape[2] == 4:
-        return on_white_paper(Image.fromarray(pixels, "RGBA")).convert("RGB")
+        return on_white_paper(Image.fromarray(pixels, "RGBA"))
     return Image.fromarray(pixels, "RGB")
 
 
