@@ -326,6 +326,79 @@ def test_predict_an_image_file_with_an_8x8_model(digits_run, tmp_path, capsys):
     ) in capsys.readouterr().err
 
 
+def test_a_bare_classifier_is_refused_rather_than_fed_raw_pixels(tmp_path, capsys):
+    from digit_classifier import DigitMLPClassifier, save_model
+
+    (X_train, y_train), (X_test, _) = load_digits_split()
+    bare = DigitMLPClassifier(hidden_layer_sizes=(8,), epochs=1, random_state=0)
+    model = tmp_path / "bare.zip"
+    save_model(bare.fit(X_train.reshape(len(X_train), -1) / 255, y_train), model)
+    stack = tmp_path / "stack.npy"
+    np.save(stack, X_test[:2])
+    refusal = "holds a bare DigitMLPClassifier, which takes the rows it was fitted on"
+    for args in (
+        ["predict", str(model), str(stack)],
+        ["evaluate", str(model), "--dataset", "digits", "--out", str(tmp_path / "e")],
+    ):
+        assert cli.main(args) == 1
+        assert refusal in capsys.readouterr().err
+
+
+def test_train_into_a_file_leaves_the_file_alone(tmp_path, capsys):
+    out = tmp_path / "model.zip"
+    out.write_bytes(b"an earlier model")
+    args = ["train", "--dataset", "digits", "--epochs", "1", "--quiet"]
+    assert cli.main([*args, "--out", str(out)]) == 1
+    assert "model.zip is a file, not a folder" in capsys.readouterr().err
+    assert out.read_bytes() == b"an earlier model"
+
+
+def test_the_help_gives_each_presets_settings(capsys):
+    from digit_classifier.presets import PRESETS
+
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "default: 256,128 (fast), 512,256 (default), 1024,1024 (accurate)" in (
+        help_text
+    )
+    epochs = ", ".join(f"{p['epochs']} ({name})" for name, p in PRESETS.items())
+    assert f"default: {epochs}" in help_text
+    assert "default: 0.3 (fast), 0.2 (default), 0.2 (accurate)" in help_text
+    assert "15" not in help_text.split("--epochs")[1].split("--batch-size")[0]
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "message"),
+    [
+        # A header declaring 10^9 images: refused before any allocation.
+        ("{'descr': '|u1', 'fortran_order': False, 'shape': (1000000000, 784), }",
+         b"\0" * 784, "its header declares an array of shape (1000000000, 784)"),
+        ("{'descr': '|O', 'fortran_order': False, 'shape': (1, 784), }",
+         b"", "not numbers"),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 5), }",
+         b"\0" * 20, "expected one image of 784 pixels or a stack of them"),
+        ("not a dict", b"", "is not a readable .npy file"),
+    ],
+    ids=["huge", "objects", "shape", "header"],
+)  # fmt: skip
+def test_npy_headers_are_checked_before_the_array_is_read(
+    mnist_model_file, tmp_path, capsys, header, body, message
+):
+    path = tmp_path / "input.npy"
+    header = header.encode("latin-1")
+    padded = header + b" " * (-(len(header) + 11) % 64) + b"\n"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + len(padded).to_bytes(2, "little")
+                     + padded + body)  # fmt: skip
+    good = tmp_path / "good.npy"
+    np.save(good, np.zeros((1, 28, 28), dtype=np.uint8))
+    assert cli.main(["predict", str(mnist_model_file), str(path), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}" in captured.err
+    assert message in captured.err
+    assert captured.out.startswith(f"{good}[0]: ")
+
+
 @pytest.mark.parametrize("failure", ["while reporting", "while saving the model"])
 def test_failed_run_leaves_earlier_results_intact(digits_run, monkeypatch, failure):
     before = {path.name: path.read_bytes() for path in digits_run.iterdir()}

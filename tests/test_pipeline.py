@@ -107,6 +107,21 @@ def test_presets_set_the_classifier_and_explicit_parameters_win():
             assert accurate.get_params()[name] == value
 
 
+def test_every_preset_names_its_settings_and_the_defaults_are_fast_for_longer():
+    from digit_classifier.presets import NAMED_SETTINGS, PRESETS
+
+    for name, settings in PRESETS.items():
+        assert set(NAMED_SETTINGS) <= set(settings), name
+    # The documented rule: DigitMLPClassifier() is the fast preset's network
+    # and learning rate, for 15 epochs, without augmentation.
+    defaults = DigitMLPClassifier().get_params()
+    assert {key: defaults[key] for key in NAMED_SETTINGS} == {
+        **PRESETS["fast"],
+        "epochs": 15,
+    }
+    assert not any(value for key, value in defaults.items() if "augment_" in key)
+
+
 def test_accurate_preset_trains_on_square_images():
     pipe = make_digit_pipeline("accurate", epochs=2, random_state=0)
     pipe.fit(X_train, y_train)

@@ -104,7 +104,8 @@ def test_plots_draw_into_the_axes_given():
     fig = Figure()
     left, right, third = fig.subplots(1, 3)
     display = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ax=left)
-    assert display.ax_ is left and display.figure_ is fig
+    assert display.ax_ is left
+    assert display.figure_ is fig
     assert draw_confusion_matrix([[2, 0], [1, 3]], ["a", "b"], ax=right).ax_ is right
     assert [text.get_text() for text in right.texts] == ["2", "0", "1", "3"]
     rows = [

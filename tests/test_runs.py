@@ -103,6 +103,37 @@ def test_a_folder_that_is_not_a_run_is_never_replaced(tmp_path):
     assert (tmp_path / "blank" / "report.txt").read_text() == "x\n"
 
 
+def test_a_file_where_the_folder_should_be_is_left_alone(tmp_path):
+    model = tmp_path / "model.zip"
+    model.write_bytes(b"an earlier model")
+    run = Run(metrics={"test_accuracy": 0.5, "test_loss": 0.7})
+    with pytest.raises(ValueError, match="model.zip is a file, not a folder"):
+        run.write(model)
+    assert model.read_bytes() == b"an earlier model"
+    assert siblings(model) == ["model.zip"]
+
+
+def test_train_run_keeps_the_users_callbacks_and_verbose(capsys):
+    import keras
+
+    epochs = []
+    callback = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: epochs.append(epoch)
+    )
+    run = train_run(
+        X_TRAIN, Y_TRAIN, X_TEST, Y_TEST, callbacks=[callback], verbose=0,
+        progress="lines", **QUICK,
+    )  # fmt: skip
+    assert epochs == [0, 1]
+    assert "Epoch 2/2" in capsys.readouterr().out  # the progress of this run
+    mlp = run.model["mlp"]
+    assert mlp.callbacks == [callback]
+    assert mlp.verbose == 0
+    quiet = train_run(X_TRAIN, Y_TRAIN, X_TEST, Y_TEST, verbose=2, **QUICK)
+    assert "Epoch 2/2" in capsys.readouterr().out  # the model's own verbose
+    assert quiet.model["mlp"].verbose == 2
+
+
 def test_evaluate_run_of_a_saved_model_matches_the_training_run(trained, tmp_path):
     trained.write(tmp_path / "run")
     predictor = load_predictor(tmp_path / "run" / "model.zip")
