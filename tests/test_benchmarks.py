@@ -6,6 +6,10 @@ import runpy
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+# Each runs a benchmark script end to end.
+pytestmark = pytest.mark.slow
 
 SCRIPT = Path(__file__).parents[1] / "benchmarks" / "compare_alternatives.py"
 

@@ -14,10 +14,13 @@ import pytest
 from digit_classifier.datasets import make_photo_digits
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium installed (apt-get install chromium); .ci/run installs it",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium installed (apt-get install chromium); .ci/run installs it",
+    ),
+]
 # Headless, and no calls home: this machine's network is closed.
 CHROMIUM_ARGS = [
     "--no-sandbox",

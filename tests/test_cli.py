@@ -43,6 +43,7 @@ def digits_run(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_help_does_not_import_tensorflow():
     code = (
         "import sys; from digit_classifier.apps import cli\n"
@@ -56,6 +57,7 @@ def test_help_does_not_import_tensorflow():
     assert "train" in result.stdout
 
 
+@pytest.mark.slow
 def test_predict_runs_without_tensorflow(digits_run, tmp_path):
     stack = tmp_path / "stack.npy"
     np.save(stack, load_digits_split()[1][0][:2])
@@ -448,6 +450,7 @@ def test_errors_are_one_line_without_traceback(args, status, message, capsys):
     assert len(errors) == 1
 
 
+@pytest.mark.slow
 def test_debug_shows_the_traceback():
     result = run_cli("--debug", "evaluate", "absent.zip")
     assert result.returncode == 1

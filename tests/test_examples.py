@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+# Each runs a script or the notebook in a process of its own.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).parents[1] / "examples"
 DOCS = Path(__file__).parents[1] / "docs"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))

@@ -205,6 +205,7 @@ def test_multipart_mistakes(client):
     assert answer.status_code == 415
 
 
+@pytest.mark.slow
 def test_parallel_requests_are_answered_independently(live_server, photos):
     import httpx
 

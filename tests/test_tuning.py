@@ -74,6 +74,7 @@ def test_results_table_plot_and_text(serial_search):
     )
 
 
+@pytest.mark.slow
 def test_parallel_workers_give_the_same_choice(serial_search):
     parallel = tune_hidden_sizes(X_SMALL, Y_SMALL, GRID, cv=3, n_jobs=2, **QUICK)
     assert parallel.best_params_ == serial_search.best_params_
@@ -84,6 +85,7 @@ def test_parallel_workers_give_the_same_choice(serial_search):
     )
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_choice(serial_search):
     with dask_cluster(n_workers=2) as client:
         assert len(client.scheduler_info()["workers"]) == 2
@@ -195,7 +197,12 @@ def test_tune_command_searches_the_training_split_only(tmp_path, monkeypatch, ca
         (["--hidden"], 2, "expected at least one argument"),
         (["--hidden", "64,x"], 2, "invalid hidden layer sizes '64,x'"),
         (["--hidden", "64", "--cv", "500"], 1, "cv=500 is larger than the smallest"),
-        (["--hidden", "64", "--dask", "tcp://127.0.0.1:1"], 1, "cannot reach the Dask"),
+        pytest.param(
+            ["--hidden", "64", "--dask", "tcp://127.0.0.1:1"],
+            1,
+            "cannot reach the Dask",
+            marks=pytest.mark.slow,  # waits for the connection to time out
+        ),
         (
             ["--hidden", "64", "--n-jobs", "2", "--dask-local", "2"],
             2,

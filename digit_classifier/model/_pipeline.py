@@ -43,7 +43,7 @@ def make_digit_pipeline(preset="default", **mlp_params):
     >>> X = X * 255 / 16  # load_digits pixels are 0-16; raw pixels are 0-255
     >>> pipe = make_digit_pipeline(hidden_layer_sizes=(64,), random_state=0)
     >>> pipe = pipe.fit(X, y)
-    >>> pipe.score(X, y) > 0.95
+    >>> pipe.score(X, y) > 0.9  # trained on distorted copies: about 0.95
     True
     >>> make_digit_pipeline("fast")["mlp"].epochs
     5
