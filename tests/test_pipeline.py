@@ -50,6 +50,7 @@ def test_flat_rows_give_the_same_predictions(fitted):
     )
 
 
+@pytest.mark.slow
 def test_grid_search_over_hidden_sizes():
     search = GridSearchCV(
         make_digit_pipeline(epochs=8, random_state=0),

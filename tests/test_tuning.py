@@ -101,6 +101,7 @@ def test_dask_local_cluster_gives_the_same_choice(serial_search):
     assert on_dask.best_estimator_.score(X_TEST, Y_TEST) > 0.5
 
 
+@pytest.mark.slow
 def test_halving_search_grows_the_training_samples():
     candidates = [(8,), (16,), (32,)]
     search = tune_hidden_sizes(
@@ -155,6 +156,7 @@ def assert_best_candidate_saved(metrics, run):
     assert [coef.shape[1] for coef in model.coefs_[:-1]] == top["hidden_layer_sizes"]
 
 
+@pytest.mark.slow
 def test_tune_command_searches_the_training_split_only(tmp_path, monkeypatch, capsys):
     import digit_classifier.model.tuning as tuning
 

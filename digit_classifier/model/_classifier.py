@@ -15,9 +15,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._checks import check_hidden_layer_sizes
-from .._compat import Interval, StrOptions, route_params
 from ..inference import forward_pass, layer_names
 from ._augmentation import augment
+from ._compat import Interval, StrOptions, route_params
 from ._training import (
     batches,
     cosine_learning_rate,
