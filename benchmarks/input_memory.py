@@ -28,6 +28,7 @@ FORMATS = {
     "GIF": {"mode": "P"},
     "BMP": {"mode": "RGB"},
     "TIFF": {"mode": "RGB", "compression": "tiff_deflate"},
+    "TIFF (16-bit)": {"mode": "I;16", "format": "TIFF", "compression": "tiff_deflate"},
     "WEBP": {"mode": "RGB", "lossless": True, "method": 0},
     "WEBP (RGBA)": {"mode": "RGBA", "format": "WEBP", "lossless": True, "method": 0},
 }
@@ -92,7 +93,10 @@ def _write(name, side, folder):
     draw.line([(3 * side // 4, side // 4), (side // 2, 3 * side // 4)], 20, width)
     noise = np.random.default_rng(0).integers(-8, 9, (side, side), dtype=np.int16)
     pixels = np.clip(np.asarray(paper, dtype=np.int16) + noise, 0, 255)
-    image = Image.fromarray(pixels.astype(np.uint8)).convert(mode)
+    if mode == "I;16":
+        image = Image.fromarray(pixels.astype(np.uint16) * 257)
+    else:
+        image = Image.fromarray(pixels.astype(np.uint8)).convert(mode)
     path = folder / f"digit{SUFFIXES[file_format]}"
     image.save(path, format=file_format, **options)
     return path

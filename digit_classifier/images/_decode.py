@@ -30,6 +30,8 @@ FORMAT_NAMES = "PNG, JPEG, GIF, BMP, TIFF or WebP"
 MAX_PIXELS = 50_000_000
 SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N"}
 UINT8_MAX, UINT16_MAX, INT32_MAX = 255, 65535, 2**31 - 1
+# Samples of more than 8 bits are scaled this many rows at a time.
+SCALED_ROWS = 256
 
 
 def read_image(source, *, max_pixels=MAX_PIXELS, name=None):
@@ -231,11 +233,9 @@ def _samples_as_8bit(samples, mode):
     16-bit modes are divided by 257. Pillow's 32-bit integer mode "I" holds
     images of any depth, so its scale is the smallest of 8, 16 and 31 bits
     that holds its samples; float images ("F") are taken to be in [0, 1]
-    when none is above 1, else in [0, 255].
+    when none is above 1, else in [0, 255]. NaN is 0.
     """
-    samples = samples.astype(np.float32)
-    np.nan_to_num(samples, copy=False, nan=0.0)
-    peak = samples.max(initial=0)
+    peak = np.fmax.reduce(samples.ravel(), initial=0)
     if mode in SIXTEEN_BIT_MODES:
         scale = UINT8_MAX / UINT16_MAX
     elif mode == "F":
@@ -244,9 +244,15 @@ def _samples_as_8bit(samples, mode):
         scale = 1
     else:
         scale = UINT8_MAX / (UINT16_MAX if peak <= UINT16_MAX else INT32_MAX)
-    samples *= scale
-    np.clip(samples, 0, UINT8_MAX, out=samples)
-    return np.round(samples, out=samples).astype(np.uint8)
+    pixels = np.empty(samples.shape, dtype=np.uint8)
+    # A band of rows at a time: a large scan never exists as float32 whole.
+    for top in range(0, len(samples), SCALED_ROWS):
+        band = samples[top : top + SCALED_ROWS].astype(np.float32)
+        np.nan_to_num(band, copy=False, nan=0.0)
+        band *= scale
+        np.clip(band, 0, UINT8_MAX, out=band)
+        pixels[top : top + SCALED_ROWS] = np.round(band, out=band)
+    return pixels
 
 
 def _too_large(name, exc):
