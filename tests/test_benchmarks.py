@@ -107,3 +107,21 @@ def test_serve_load_benchmark_runs(mnist_model_file, mnist_slice_dir):
         assert 0 < result["p50_ms"] <= result["p99_ms"]
     assert report["peak_rss_mib"] > 0
     assert len(lines) == 4
+
+
+def test_hostile_inputs_check_runs(tmp_path, capsys):
+    script = Path(__file__).parents[1] / "benchmarks" / "hostile_inputs_check.py"
+    main = runpy.run_path(str(script))["main"]
+    assert main(["--sample", "40", "--cli", "12"]) == 0
+    out = capsys.readouterr().out
+    assert "5xx or non-JSON answers: 0" in out
+    assert "OK: no 5xx, every answer JSON, the CLI clean" in out
+
+
+def test_input_memory_benchmark_runs(capsys):
+    script = Path(__file__).parents[1] / "benchmarks" / "input_memory.py"
+    main = runpy.run_path(str(script))["main"]
+    main(["--megapixels", "0.1", "--formats", "PNG", "JPEG"])
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split(" | ")[0] for row in rows] == ["| PNG", "| JPEG"]
+    assert all(float(row.split(" | ")[3].split()[0]) >= 0 for row in rows)

@@ -22,6 +22,7 @@ image 415, an image that cannot be read or holds no digit 422.
 """
 
 import os
+import warnings
 from importlib.resources import files
 
 import anyio.to_thread
@@ -274,6 +275,9 @@ def app_from_environment():
     """
     if not os.environ.get(MODEL_ENV_VAR):
         raise ValueError(f"set {MODEL_ENV_VAR} to the model file to serve.")
+    # A worker process serves this app alone: Pillow's warnings about the
+    # files it reads would only fill its log (their errors are the answers).
+    warnings.filterwarnings("ignore", module=r"PIL\.")
     limit = int(os.environ.get(MAX_UPLOAD_ENV_VAR, MAX_UPLOAD_BYTES))
     return make_app(os.environ[MODEL_ENV_VAR], max_upload_bytes=limit)
 
