@@ -415,7 +415,7 @@ def _diagnose(report):
 
 
 def _check_cli(model, items, folder, report):
-    from digit_classifier import cli
+    from digit_classifier.apps import cli
 
     inputs = Path(folder) / "cli"
     inputs.mkdir()
