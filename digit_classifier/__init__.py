@@ -26,6 +26,7 @@ _PUBLIC = {
     "make_digit_pipeline": "model",
     "PixelNormalizer": "preprocessing",
     "DigitImagePreprocessor": "preprocessing",
+    "DigitNormalizer": "preprocessing",
     "DigitImageError": "images",
     "load_digit_image": "images",
     "load_mnist": "datasets",

@@ -6,6 +6,9 @@ from numbers import Integral
 
 import numpy as np
 
+# DigitNormalizer's aspect ratios: kept, mapped to their square root, discarded.
+ASPECTS = ("keep", "sqrt", "fill")
+
 
 def check_hidden_layer_sizes(hidden_layer_sizes):
     """`hidden_layer_sizes` as a tuple of positive ints, or a ValueError.
@@ -61,3 +64,50 @@ def check_max_pixels(max_pixels, owner):
             f"The 'max_pixels' parameter of {owner} must be an int in the range "
             f"[1, inf). Got {max_pixels!r} instead."
         )
+
+
+def check_normalizer_params(deskew, aspect, owner):
+    """Raise a ValueError unless `deskew` is a bool and `aspect` an aspect mode.
+
+    Parameters
+    ----------
+    deskew, aspect : object
+        The values to check, as :class:`~digit_classifier.DigitNormalizer`
+        takes them.
+
+    owner : str
+        The class or file whose parameters they are, for the message.
+
+    Examples
+    --------
+    >>> check_normalizer_params(True, "wide", "DigitNormalizer")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'aspect' parameter of DigitNormalizer must be a str among \
+{'fill', 'keep', 'sqrt'}. Got 'wide' instead.
+    """
+    if not isinstance(deskew, (bool, np.bool_)):
+        raise ValueError(
+            f"The 'deskew' parameter of {owner} must be an instance of 'bool'. "
+            f"Got {deskew!r} instead."
+        )
+    if not (isinstance(aspect, str) and aspect in ASPECTS):
+        raise ValueError(
+            f"The 'aspect' parameter of {owner} must be a str among "
+            f"{{{', '.join(map(repr, sorted(ASPECTS)))}}}. Got {aspect!r} instead."
+        )
+
+
+def check_aspect(aspect):
+    """`aspect` if it is one of :data:`ASPECTS`, else a ValueError.
+
+    Examples
+    --------
+    >>> check_aspect("sqrt")
+    'sqrt'
+    """
+    if aspect not in ASPECTS:
+        raise ValueError(
+            f"aspect must be one of {', '.join(map(repr, ASPECTS))}, got {aspect!r}."
+        )
+    return aspect

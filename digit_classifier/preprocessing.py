@@ -1,5 +1,8 @@
-"""The pipeline's transformers: image files to MNIST's form, pixels to [0, 1]."""
+"""The pipeline's transformers: image files to MNIST's form, digits deskewed
+and their proportions normalized, pixels to [0, 1].
+"""
 
+import math
 import os
 
 import numpy as np
@@ -7,9 +10,9 @@ from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._checks import check_max_pixels
+from ._checks import check_max_pixels, check_normalizer_params
 from ._pixels import check_pixel_range, scale_pixels
-from .images import MAX_PIXELS
+from .images import MAX_PIXELS, normalize_digits
 from .images._inputs import digit_of
 
 
@@ -246,4 +249,131 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True
         tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+# Mixins stand left of BaseEstimator so their methods and tags take precedence.
+class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Deskew digits in MNIST's form and map their aspect ratio.
+
+    Each writer slants and proportions digits differently; taking that out
+    in training and in prediction alike lets a network trained on MNIST's
+    writers read others: each digit is sheared upright (by its image
+    moments), cropped, scaled into MNIST's 20-pixel box (of 28) with its
+    aspect ratio kept, mapped to its square root (Liu et al. 2004) or
+    discarded, and centred by its centre of mass. See
+    :func:`digit_classifier.images.normalize_digits`.
+
+    It learns nothing but the number of pixels. Put it first in a pipeline
+    (``make_digit_pipeline`` does, as its ``"digit"`` step): the model file
+    keeps its parameters, and :class:`DigitPredictor` normalizes the same
+    way, with NumPy.
+
+    Parameters
+    ----------
+    deskew : bool, default=True
+        Whether to shear each digit upright.
+
+    aspect : {"keep", "sqrt", "fill"}, default="keep"
+        The digit's aspect ratio in its box: kept, mapped to its square
+        root, or discarded (the box filled). With ``deskew=False``,
+        ``"keep"`` leaves the digits as they are (a committee's plain
+        member).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of pixels per image seen during :meth:`fit`: a square.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :meth:`fit`, defined only when `X` has
+        string feature names.
+
+    See Also
+    --------
+    PixelNormalizer : The next step: flat rows scaled to [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from digit_classifier import DigitNormalizer
+    >>> slanted = np.zeros((1, 28, 28), dtype=np.uint8)
+    >>> for row in range(4, 24):
+    ...     slanted[0, row, 18 - row // 2 : 21 - row // 2] = 255
+    >>> upright = DigitNormalizer(aspect="sqrt").fit_transform(slanted)
+    >>> upright.shape, upright.dtype
+    ((1, 784), dtype('uint8'))
+    >>> columns = np.flatnonzero(upright.reshape(28, 28).any(axis=0))
+    >>> len(columns) < 10  # was 13 wide, slanted
+    True
+    """
+
+    def __init__(self, deskew=True, aspect="keep"):
+        self.deskew = deskew
+        self.aspect = aspect
+
+    def fit(self, X, y=None):
+        """Check the parameters and record the number of pixels per image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or \
+(n_samples, side, side)
+            Square images with pixel values in [0, 255].
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : DigitNormalizer
+            The fitted normalizer.
+        """
+        self._images(X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Deskew the digits and map their aspect ratio.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or \
+(n_samples, side, side)
+            Square images of digits in MNIST's form, values in [0, 255].
+
+        Returns
+        -------
+        X_normalized : ndarray of shape (n_samples, n_pixels), dtype uint8
+            The normalized digits, as flat rows.
+        """
+        check_is_fitted(self)
+        images = self._images(X, reset=False)
+        normalized = normalize_digits(images, deskew=self.deskew, aspect=self.aspect)
+        return normalized.reshape(len(normalized), -1)
+
+    def _images(self, X, reset):
+        """`X` checked, as a stack of square images."""
+        check_normalizer_params(self.deskew, self.aspect, type(self).__name__)
+        if not (issparse(X) or hasattr(X, "columns")):
+            X = np.asarray(X)
+            if X.ndim == 3:
+                X = X.reshape(len(X), -1)
+        X = validate_data(self, X, reset=reset, dtype=np.float32)
+        check_pixel_range(X, type(self).__name__)
+        side = math.isqrt(X.shape[1])
+        if side * side != X.shape[1]:
+            raise ValueError(
+                f"{type(self).__name__} takes square images, but X has "
+                f"{X.shape[1]} features, not a perfect square; pass images of "
+                "shape (n_samples, side, side) or their flat rows."
+            )
+        return X.reshape(len(X), side, side)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Stacks of square images, flat or not; not any table of features.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.positive_only = True
+        tags.transformer_tags.preserves_dtype = []
         return tags

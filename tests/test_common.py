@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from digit_classifier import DigitMLPClassifier, PixelNormalizer
+from digit_classifier import DigitMLPClassifier, DigitNormalizer, PixelNormalizer
 
 # Checks that cannot pass, with the reason. Strict: a check listed here that
 # starts passing fails the suite, so the list cannot go stale.
@@ -22,6 +22,7 @@ EXPECTED_FAILED_CHECKS = {
         ),
     },
     "PixelNormalizer": {},
+    "DigitNormalizer": {},
 }
 
 # Small and quick, yet accurate enough for the checks' score thresholds.
@@ -31,7 +32,7 @@ FAST_CLASSIFIER = DigitMLPClassifier(
 
 
 @parametrize_with_checks(
-    [PixelNormalizer(), FAST_CLASSIFIER],
+    [PixelNormalizer(), DigitNormalizer(), FAST_CLASSIFIER],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS[type(est).__name__],
 )
 def test_sklearn_compatible_estimator(estimator, check):

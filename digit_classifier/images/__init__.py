@@ -7,6 +7,8 @@ package imports only NumPy, SciPy and Pillow:
   ``IMAGE_FORMATS`` are opened, the pixel count is checked from the header
   before decoding, and every failure becomes a :class:`DigitImageError`;
 - :mod:`._mnist_form`: the steps that bring a photo or scan to MNIST's form;
+- :mod:`._normalize`: digits in MNIST's form deskewed and their aspect ratio
+  mapped, in training and prediction alike;
 - :mod:`._inputs`: one function per kind of caller, all through the same
   steps: :func:`load_digit_image` (one image), :func:`read_digit_inputs`
   (the command line's inputs, ``.npy`` arrays too).
@@ -16,6 +18,7 @@ from ._decode import FORMAT_NAMES, IMAGE_FORMATS, MAX_PIXELS, read_image
 from ._errors import DigitImageError
 from ._inputs import DigitInputs, load_digit_image, read_digit_inputs
 from ._mnist_form import IMAGE_SIZE, to_mnist_form
+from ._normalize import normalize_digits
 
 __all__ = [
     "FORMAT_NAMES",
@@ -25,6 +28,7 @@ __all__ = [
     "DigitImageError",
     "DigitInputs",
     "load_digit_image",
+    "normalize_digits",
     "read_digit_inputs",
     "read_image",
     "to_mnist_form",

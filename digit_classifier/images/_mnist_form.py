@@ -34,9 +34,8 @@ from ._errors import DigitImageError
 IMAGE_SIZE = IMAGE_SHAPE[0]
 # MNIST's digits fill a 20x20 box inside the 28x28 frame...
 DIGIT_SIZE = 20
-# ... and their centres of mass lie at pixel (14, 14): the mean over the test
-# set is (13.99, 14.00).
-CENTRE = 14
+# ... and their centres of mass lie at the frame's centre, pixel (14, 14):
+# the mean over the test set is (13.99, 14.00).
 # Images are shrunk to this longer side first, which bounds the work per image
 # and keeps a digit of a tenth of the photo at 50 pixels, well above 20.
 WORKING_SIZE = 512
@@ -99,8 +98,8 @@ def to_mnist_form(image):
     image = np.asarray(image, dtype=np.float32)
     if not (image > 0).any():
         raise DigitImageError("no digit found in image: it holds no ink.")
-    ink = image[_bounding_box(image > 0)]
-    return _centre(_scale_to_digit_size(ink))
+    ink = image[bounding_box(image > 0)]
+    return centre(_scale_to_digit_size(ink))
 
 
 def image_of_array(array, name):
@@ -204,7 +203,7 @@ def mnist_form(gray, name):
         level = np.percentile(smooth, 25)
         gray, smooth = (np.pad(a, frame, constant_values=level) for a in (gray, smooth))
         ink, digit = _find_ink(gray, smooth, noise_sigma, size, name)
-    rows, cols = _bounding_box(digit)
+    rows, cols = bounding_box(digit)
     extent = max(rows.stop - rows.start, cols.stop - cols.start)
     if extent < MIN_DIGIT_FRACTION * size:
         raise DigitImageError(
@@ -228,11 +227,11 @@ def mnist_form(gray, name):
     ink = np.clip((ink - noise) / contrast, 0, 1) * 255 * near
     ink = _thicken(ink, digit, extent)
 
-    ink = ink[_bounding_box(ink)]
-    return _centre(_scale_to_digit_size(ink))
+    ink = ink[bounding_box(ink)]
+    return centre(_scale_to_digit_size(ink))
 
 
-def _bounding_box(image):
+def bounding_box(image):
     """The rows and columns, as slices, that hold the image's nonzero pixels."""
     # From the rows' and columns' projections: a fraction of np.nonzero's cost.
     rows = np.flatnonzero(image.any(axis=1))
@@ -339,24 +338,56 @@ def _scale_to_digit_size(ink):
     """Scale so that the longer side is DIGIT_SIZE, keeping the aspect ratio."""
     height, width = ink.shape
     scale = DIGIT_SIZE / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return scale_to_box(
+        ink, max(1, round(height * scale)), max(1, round(width * scale))
+    )
+
+
+def scale_to_box(ink, height, width):
+    """Resample the ink to `height` x `width` pixels, its strongest at 255.
+
+    Parameters
+    ----------
+    ink : ndarray of shape (rows, columns)
+        A cropped digit, light on 0.
+
+    height, width : int
+        The size to resample it to.
+
+    Returns
+    -------
+    ink : ndarray of shape (height, width), dtype float32
+    """
     # Lanczos anti-aliases when shrinking and stays sharp when enlarging.
     image = Image.fromarray(ink.astype(np.float32)).resize(
-        size, Image.Resampling.LANCZOS
+        (width, height), Image.Resampling.LANCZOS
     )
     ink = np.clip(np.asarray(image), 0, 255)
     # Thin strokes shrunk a lot come out faint; MNIST's reach 255.
     return ink * (255 / max(ink.max(), 1))
 
 
-def _centre(ink):
-    """Place the digit in the 28x28 frame, centre of mass at the centre."""
+def centre(ink, side=IMAGE_SIZE):
+    """Place a digit in a square frame, its centre of mass at the centre.
+
+    Parameters
+    ----------
+    ink : ndarray of shape (height, width)
+        The digit, no larger than the frame.
+
+    side : int, default=28
+        The frame's side.
+
+    Returns
+    -------
+    frame : ndarray of shape (side, side), dtype uint8
+    """
     height, width = ink.shape
     row, col = ndimage.center_of_mass(ink)
     # Whole-pixel shifts keep the strokes sharp. The digit is kept whole even
     # when that leaves its centre of mass a pixel or two off.
-    top = int(np.clip(round(CENTRE - row), 0, IMAGE_SIZE - height))
-    left = int(np.clip(round(CENTRE - col), 0, IMAGE_SIZE - width))
-    frame = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    top = int(np.clip(round(side / 2 - row), 0, side - height))
+    left = int(np.clip(round(side / 2 - col), 0, side - width))
+    frame = np.zeros((side, side), dtype=np.float32)
     frame[top : top + height, left : left + width] = ink
     return np.round(frame).astype(np.uint8)

@@ -1,0 +1,129 @@
+"""DigitNormalizer: digits deskewed and their aspect ratio mapped, in training
+and prediction alike."""
+
+import re
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from digit_classifier import DigitNormalizer
+from digit_classifier.images import normalize_digits
+
+
+def stroke(slant=0.0, width=3, top=4, bottom=24, side=28, centre=14):
+    """A digit "1" in MNIST's form: a bar of rows top..bottom, slanted."""
+    image = np.zeros((side, side), dtype=np.uint8)
+    for row in range(top, bottom):
+        left = round(centre - width / 2 + slant * (centre - row))
+        image[row, left : left + width] = 255
+    return image
+
+
+def skew(image):
+    """The slant of the ink from its second moments (0: upright)."""
+    rows, cols = np.nonzero(image)
+    weights = image[rows, cols].astype(float)
+    row_mean = np.average(rows, weights=weights)
+    col_mean = np.average(cols, weights=weights)
+    covariance = np.average((rows - row_mean) * (cols - col_mean), weights=weights)
+    return covariance / np.average((rows - row_mean) ** 2, weights=weights)
+
+
+def extent(image):
+    """(height, width) of the ink's bounding box."""
+    return (
+        np.count_nonzero(image.any(axis=1)),
+        np.count_nonzero(image.any(axis=0)),
+    )
+
+
+@pytest.mark.parametrize("slant", [-0.4, 0.25, 0.5])
+def test_a_slanted_digit_is_stood_up(slant):
+    slanted = stroke(slant)
+    assert abs(skew(slanted)) > 0.2
+    [upright] = normalize_digits([slanted])
+    assert abs(skew(upright)) < 0.05
+    # MNIST's form stays: 20 rows, the centre of mass at the centre.
+    assert extent(upright)[0] == 20
+    np.testing.assert_allclose(ndimage.center_of_mass(upright), (14, 14), atol=1)
+
+
+@pytest.mark.parametrize(
+    ("aspect", "width"),
+    # A bar 4 wide and 20 high: kept 4, widened to 20 * sqrt(4 / 20), filled.
+    [("keep", 4), ("sqrt", 9), ("fill", 20)],
+)
+def test_the_aspect_ratio_is_kept_mapped_or_discarded(aspect, width):
+    [digit] = normalize_digits([stroke(width=4)], deskew=False, aspect=aspect)
+    height, found = extent(digit)
+    assert height == 20
+    assert abs(found - width) <= 1
+
+
+def test_plain_settings_leave_the_digits_as_they_are():
+    digits = np.stack([stroke(0.3), stroke(width=6)])
+    np.testing.assert_array_equal(
+        normalize_digits(digits, deskew=False, aspect="keep"), digits
+    )
+
+
+def test_a_digit_keeps_its_size_in_a_small_frame_and_blank_stays_blank():
+    small = stroke(0.3, width=2, top=0, bottom=8, side=8, centre=4)
+    [digit, blank] = normalize_digits([small, np.zeros((8, 8))], aspect="fill")
+    assert extent(digit) == (8, 8)
+    assert not blank.any()
+
+
+def test_the_transformer_runs_the_same_function_on_images_or_rows():
+    digits = np.stack([stroke(0.4), stroke(-0.2, width=5)])
+    normalizer = DigitNormalizer(aspect="sqrt").fit(digits)
+    out = normalizer.transform(digits)
+    assert out.shape == (2, 784)
+    assert out.dtype == np.uint8
+    np.testing.assert_array_equal(out, normalizer.transform(digits.reshape(2, -1)))
+    np.testing.assert_array_equal(
+        out.reshape(2, 28, 28), normalize_digits(digits, aspect="sqrt")
+    )
+    assert normalizer.n_features_in_ == 784
+    assert normalizer.get_feature_names_out()[0] == "x0"
+
+
+@pytest.mark.parametrize(
+    ("params", "X", "message"),
+    [
+        (
+            {"aspect": "wide"},
+            np.zeros((2, 28, 28)),
+            "The 'aspect' parameter of DigitNormalizer must be a str among "
+            "{'fill', 'keep', 'sqrt'}. Got 'wide' instead.",
+        ),
+        (
+            {"deskew": "yes"},
+            np.zeros((2, 28, 28)),
+            "The 'deskew' parameter of DigitNormalizer must be an instance of "
+            "'bool'. Got 'yes' instead.",
+        ),
+        ({}, np.zeros((2, 10)), "takes square images, but X has 10 features"),
+        ({}, -np.ones((2, 4, 4)), "Negative values in data passed to DigitNormalizer"),
+    ],
+)
+def test_bad_parameters_and_inputs(params, X, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        DigitNormalizer(**params).fit(X)
+
+
+def test_normalized_mnist_digits_keep_mnists_form(mnist):
+    (X_train, _), _ = mnist
+    digits = X_train[:500]
+    # Deskewed with their aspect ratio kept: as much ink as before...
+    upright = normalize_digits(digits)
+    ratio = upright.sum(axis=(1, 2)) / digits.sum(axis=(1, 2), dtype=float)
+    assert np.median(ratio) == pytest.approx(1, abs=0.05)
+    # ... and whatever the aspect ratio, in the 20x20 box, centred.
+    for aspect in ("sqrt", "fill"):
+        normalized = normalize_digits(digits, aspect=aspect)
+        heights = np.array([max(extent(image)) for image in normalized])
+        assert np.mean(heights == 20) > 0.95
+        centres = np.array([ndimage.center_of_mass(image) for image in normalized])
+        np.testing.assert_allclose(centres.mean(axis=0), (14, 14), atol=0.5)
