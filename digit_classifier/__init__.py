@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "DigitMLPClassifier": "model",
     "make_digit_pipeline": "model",
+    "make_digit_committee": "model",
     "PixelNormalizer": "preprocessing",
     "DigitImagePreprocessor": "preprocessing",
     "DigitNormalizer": "preprocessing",
@@ -35,6 +36,7 @@ _PUBLIC = {
     "load_model": "persistence",
     "load_predictor": "persistence",
     "DigitPredictor": "inference",
+    "DigitCommittee": "inference",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -12,10 +12,14 @@ row's probabilities do not depend on which other rows are in the call (float32
 matrix kernels round differently with the number and position of the rows).
 """
 
+import math
+
 import numpy as np
 from scipy.special import erf, expit
 
+from ._checks import check_normalizer_params
 from ._pixels import check_pixel_range, scale_pixels
+from .images import normalize_digits
 
 # Rows per matrix product: bounds the float64 copies of large inputs, and
 # products of this size ran fastest here (2,048 rows: 27 ms for 10,000 MNIST
@@ -174,12 +178,105 @@ def forward_pass(X, coefs, intercepts, activation):
     return proba
 
 
-class DigitPredictor:
+class _Answers:
+    """What every predictor answers, from its ``predict_proba`` and ``classes_``."""
+
+    def _classes_text(self):
+        """The classes for a repr: all of them, or the first and last of many."""
+        classes = self.classes_.tolist()
+        if len(classes) > 6:
+            return f"[{classes[0]!r}, ..., {classes[-1]!r}]"
+        return str(classes)
+
+    def predict(self, X):
+        """Predict the class label of each image in `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            As for :meth:`predict_proba`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The most probable class of each image, a label of ``classes_``.
+        """
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def predict_top_k(self, X, k=3):
+        """The `k` most probable labels of each image, with their probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            As for :meth:`predict_proba`.
+
+        k : int, default=3
+            Labels per image; at most ``len(classes_)``.
+
+        Returns
+        -------
+        top_k : list of list of dict
+            For each image, ``{"label": ..., "probability": ...}`` for its
+            `k` most probable labels, most probable first (ties in the order
+            of ``classes_``); labels and probabilities are plain Python
+            values, ready for JSON.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from digit_classifier import DigitPredictor
+        >>> predictor = DigitPredictor([np.eye(3)], [np.zeros(3)], ["a", "b", "c"])
+        >>> [top] = predictor.predict_top_k([[0, 255, 0]], k=2)
+        >>> [(t["label"], round(t["probability"], 3)) for t in top]
+        [('b', 0.576), ('a', 0.212)]
+        """
+        proba = self.predict_proba(X)
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+        return [
+            [
+                {"label": self.classes_[i].item(), "probability": float(row[i])}
+                for i in best
+            ]
+            for row, best in zip(proba, order, strict=True)
+        ]
+
+    def score(self, X, y):
+        """Return the accuracy on the images `X` with true labels `y`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            As for :meth:`predict_proba`.
+
+        y : array-like of shape (n_samples,)
+            True labels.
+
+        Returns
+        -------
+        score : float
+            The fraction of images predicted right.
+        """
+        y_pred = self.predict(X)
+        y = np.asarray(y)
+        if y.shape != y_pred.shape:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{len(y_pred)}, {len(y)}]."
+            )
+        return float(np.mean(y_pred == y))
+
+
+class DigitPredictor(_Answers):
     """A fitted digit classifier for prediction only, in NumPy.
 
     What :func:`~digit_classifier.load_predictor` returns: the network's
-    weights, its classes and, for a saved pipeline, the pixel scaling of its
-    :class:`~digit_classifier.PixelNormalizer` step. It predicts what the
+    weights, its classes and, for a saved pipeline, its
+    :class:`~digit_classifier.DigitNormalizer` (if any) and the pixel scaling
+    of its :class:`~digit_classifier.PixelNormalizer` step. It predicts what the
     saved estimator predicts, through the same NumPy code, and imports
     neither TensorFlow, Keras, scikeras nor scikit-learn, so it loads in a
     fraction of a second and stays small. It cannot be trained; load the
@@ -206,6 +303,11 @@ class DigitPredictor:
         Whether inputs are raw pixels, scaled from [0, 255] to [0, 1] as
         ``PixelNormalizer`` does (a saved pipeline), rather than the rows the
         network takes (a saved bare classifier).
+
+    normalizer : dict, default=None
+        The ``deskew`` and ``aspect`` of the pipeline's ``DigitNormalizer``
+        step: digits are normalized so before the network reads them. None
+        for none (only with ``scale_pixels``).
 
     info : dict, default=None
         Facts about the model, as ``save_model(..., info=...)`` kept them
@@ -262,8 +364,20 @@ class DigitPredictor:
         *,
         activation="relu",
         scale_pixels=True,
+        normalizer=None,
         info=None,
     ):
+        if normalizer is not None:
+            if not scale_pixels:
+                raise ValueError("a normalizer needs raw pixels: scale_pixels=True.")
+            normalizer = dict(normalizer)
+            if set(normalizer) != {"deskew", "aspect"}:
+                raise ValueError(
+                    "normalizer must give deskew and aspect, as DigitNormalizer "
+                    f"takes them; got {sorted(normalizer)}."
+                )
+            check_normalizer_params(**normalizer, owner=type(self).__name__)
+        self.normalizer = normalizer
         if activation not in ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}."
@@ -295,12 +409,9 @@ class DigitPredictor:
 
     def __repr__(self):
         units = [self.n_features_in_] + [coef.shape[1] for coef in self.coefs_]
-        classes = self.classes_.tolist()
-        if len(classes) > 6:
-            classes = f"[{classes[0]!r}, ..., {classes[-1]!r}]"
         return (
             f"{type(self).__name__}({' -> '.join(map(str, units))}, "
-            f"activation={self.activation!r}, classes={classes})"
+            f"activation={self.activation!r}, classes={self._classes_text()})"
         )
 
     def predict_proba(self, X):
@@ -318,89 +429,37 @@ class DigitPredictor:
         proba : ndarray of shape (n_samples, n_classes), dtype float64
             Probabilities; columns follow ``classes_``.
         """
-        return forward_pass(
-            self._check_rows(X), self.coefs_, self.intercepts_, self.activation
+        rows = self._check_rows(X)
+        if self.scale_pixels:
+            rows = scale_pixels(self._normalized(rows))
+        return forward_pass(rows, self.coefs_, self.intercepts_, self.activation)
+
+    def network_images(self, X):
+        """The images the network reads for `X`: its digits as normalized.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            Raw pixels in [0, 255].
+
+        Returns
+        -------
+        images : ndarray of shape (n_samples, n_features), dtype float32
+            The pixels before they are scaled to [0, 1]: the digits after
+            the ``normalizer``, or as given without one.
+        """
+        return self._normalized(self._check_rows(X))
+
+    def _normalized(self, rows):
+        """Rows of raw pixels, their digits normalized as the pipeline does."""
+        if self.normalizer is None:
+            return rows
+        side = math.isqrt(rows.shape[1])
+        digits = normalize_digits(
+            rows.reshape(len(rows), side, side), **self.normalizer
         )
-
-    def predict(self, X):
-        """Predict the class label of each image in `X`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or \
-(n_samples, height, width)
-            As for :meth:`predict_proba`.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            The most probable class of each image, a label of ``classes_``.
-        """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    def predict_top_k(self, X, k=3):
-        """The `k` most probable labels of each image, with their probabilities.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or \
-(n_samples, height, width)
-            As for :meth:`predict_proba`.
-
-        k : int, default=3
-            Labels per image; at most ``len(classes_)``.
-
-        Returns
-        -------
-        top_k : list of list of dict
-            For each image, ``{"label": ..., "probability": ...}`` for its
-            `k` most probable labels, most probable first (ties in the order
-            of ``classes_``); labels and probabilities are plain Python
-            values, ready for JSON.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> predictor = DigitPredictor([np.eye(3)], [np.zeros(3)], ["a", "b", "c"])
-        >>> [top] = predictor.predict_top_k([[0, 255, 0]], k=2)
-        >>> [(t["label"], round(t["probability"], 3)) for t in top]
-        [('b', 0.576), ('a', 0.212)]
-        """
-        proba = self.predict_proba(X)
-        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
-        return [
-            [
-                {"label": self.classes_[i].item(), "probability": float(row[i])}
-                for i in best
-            ]
-            for row, best in zip(proba, order, strict=True)
-        ]
-
-    def score(self, X, y):
-        """Return the accuracy on the images `X` with true labels `y`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or \
-(n_samples, height, width)
-            As for :meth:`predict_proba`.
-
-        y : array-like of shape (n_samples,)
-            True labels.
-
-        Returns
-        -------
-        score : float
-            The fraction of images predicted right.
-        """
-        y_pred = self.predict(X)
-        y = np.asarray(y)
-        if y.shape != y_pred.shape:
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: "
-                f"[{len(y_pred)}, {len(y)}]."
-            )
-        return float(np.mean(y_pred == y))
+        return digits.reshape(len(rows), -1).astype(np.float32)
 
     def _check_rows(self, X):
         """`X` as float32 rows, checked as scikit-learn's validate_data does.
@@ -450,5 +509,132 @@ class DigitPredictor:
             raise ValueError(f"Input X contains {problem}.")
         if self.scale_pixels:
             check_pixel_range(X, name)
-            X = scale_pixels(X)
         return X
+
+
+class DigitCommittee(_Answers):
+    """A committee of fitted digit classifiers for prediction only, in NumPy.
+
+    What :func:`~digit_classifier.load_predictor` returns for a saved
+    committee (a soft-voting :class:`~sklearn.ensemble.VotingClassifier` of
+    digit pipelines): the weighted mean of its members' probabilities, as
+    the committee computes it, with each member's own normalization of the
+    digits. Like :class:`DigitPredictor`, it imports neither TensorFlow nor
+    scikit-learn.
+
+    Parameters
+    ----------
+    members : list of DigitPredictor
+        The members, each predicting the classes by their index (0 to
+        ``n_classes - 1``), as a VotingClassifier's members learn them.
+
+    classes : array-like of shape (n_classes,)
+        The class label of each index.
+
+    weights : array-like of shape (n_members,), default=None
+        The weight of each member's probabilities; None weighs them alike.
+
+    info : dict, default=None
+        Facts about the model, as for :class:`DigitPredictor`.
+
+    Attributes
+    ----------
+    members_ : list of DigitPredictor
+        The members.
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    n_features_in_ : int
+        Number of pixels per input row.
+
+    scale_pixels : bool
+        Whether the members take raw pixels, as they all do or all do not.
+
+    info : dict
+        The facts given, or an empty dict.
+
+    Examples
+    --------
+    Two softmax regressions on two pixels, by hand; a saved committee comes
+    from ``load_predictor("committee.zip")`` instead:
+
+    >>> import numpy as np
+    >>> from digit_classifier.inference import DigitCommittee, DigitPredictor
+    >>> kernels = [[[0.1, -0.1], [0.0, 0.0]], [[0.0, 0.0], [-0.1, 0.1]]]
+    >>> members = [DigitPredictor([k], [np.zeros(2)], [0, 1]) for k in kernels]
+    >>> committee = DigitCommittee(members, ["dark", "light"])
+    >>> committee
+    DigitCommittee(2 members, 2 -> 2 classes=['dark', 'light'])
+    >>> committee.predict([[255, 0], [0, 255]])
+    array(['dark', 'light'], dtype='<U5')
+    """
+
+    def __init__(self, members, classes, *, weights=None, info=None):
+        self.members_ = list(members)
+        self.classes_ = np.asarray(classes)
+        self.info = dict(info or {})
+        if not self.members_:
+            raise ValueError("a committee needs at least one member.")
+        first = self.members_[0]
+        self.n_features_in_, self.scale_pixels = (
+            first.n_features_in_,
+            first.scale_pixels,
+        )
+        for member in self.members_:
+            if (
+                member.n_features_in_ != self.n_features_in_
+                or member.scale_pixels != self.scale_pixels
+                or not np.array_equal(member.classes_, np.arange(len(self.classes_)))
+            ):
+                raise ValueError(
+                    f"Each member must take {self.n_features_in_} inputs alike "
+                    f"(raw pixels or not) and predict the classes by their index, "
+                    f"0 to {len(self.classes_) - 1}."
+                )
+        self.weights = None if weights is None else np.asarray(weights, dtype=float)
+        if self.weights is not None and self.weights.shape != (len(self.members_),):
+            raise ValueError(
+                f"weights must hold one weight per member ({len(self.members_)}), "
+                f"got {self.weights.tolist()}."
+            )
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}({len(self.members_)} members, "
+            f"{self.n_features_in_} -> {len(self.classes_)} "
+            f"classes={self._classes_text()})"
+        )
+
+    def predict_proba(self, X):
+        """Return class probability estimates for the images in `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \\
+(n_samples, height, width)
+            Raw pixels in [0, 255] (images or flat rows).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), dtype float64
+            The weighted mean of the members' probabilities; columns follow
+            ``classes_``.
+        """
+        probas = [member.predict_proba(X) for member in self.members_]
+        return np.average(probas, axis=0, weights=self.weights)
+
+    def network_images(self, X):
+        """The images the first member's network reads for `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \\
+(n_samples, height, width)
+            Raw pixels in [0, 255].
+
+        Returns
+        -------
+        images : ndarray of shape (n_samples, n_features), dtype float32
+        """
+        return self.members_[0].network_images(X)

@@ -79,9 +79,12 @@ def test_predict_runs_without_tensorflow(digits_run, tmp_path):
 def test_train_writes_the_run_folder(digits_run):
     assert {path.name for path in digits_run.iterdir()} == RUN_FILES
     metrics = json.loads((digits_run / "metrics.json").read_text())
-    assert metrics["test_accuracy"] > 0.9
+    # 8x8 digits fill their frame, unlike MNIST's: deskewing them, as the
+    # default preset does, gains nothing and costs a few points.
+    assert metrics["test_accuracy"] > 0.85
     assert metrics["test_loss"] > 0
     assert metrics["epochs_run"] == 15
+    assert metrics["members"] == {"digit": {"deskew": True, "aspect": "sqrt"}}
     assert metrics["n_train"] == 1347
     assert metrics["n_test"] == 450
     assert metrics["parameters"]["hidden_layer_sizes"] == [32]
@@ -364,7 +367,7 @@ def test_the_help_gives_each_presets_settings(capsys):
     assert "default: 256,128 (fast), 512,256 (default), 1024,1024 (accurate)" in (
         help_text
     )
-    epochs = ", ".join(f"{p['epochs']} ({name})" for name, p in PRESETS.items())
+    epochs = ", ".join(f"{p['mlp']['epochs']} ({name})" for name, p in PRESETS.items())
     assert f"default: {epochs}" in help_text
     assert "default: 0.3 (fast), 0.2 (default), 0.2 (accurate)" in help_text
     assert "15" not in help_text.split("--epochs")[1].split("--batch-size")[0]

@@ -73,6 +73,8 @@ def rewrite(path, edit_manifest=None, edit_weights=None, extra=None):
 def test_pipeline_round_trip_predicts_the_same(pipeline, saved):
     loaded = load_model(saved)
     assert isinstance(loaded, Pipeline)
+    assert [name for name, _ in loaded.steps] == ["digit", "normalize", "mlp"]
+    assert loaded["digit"].get_params() == pipeline["digit"].get_params()
     assert isinstance(loaded["normalize"], PixelNormalizer)
     # The same weights through the same NumPy code: the same numbers.
     np.testing.assert_array_equal(
@@ -91,7 +93,7 @@ def test_pipeline_round_trip_predicts_the_same(pipeline, saved):
         np.testing.assert_array_equal(original.numpy(), restored.numpy())
     np.testing.assert_allclose(
         loaded.predict_proba(IMAGES),
-        loaded["mlp"].model_.predict(ROWS, verbose=0),
+        loaded["mlp"].model_.predict(loaded[:-1].transform(IMAGES), verbose=0),
         rtol=0,
         atol=1e-5,
     )
@@ -119,17 +121,19 @@ def test_manifest_and_arrays_hold_only_data(saved):
         "optimizer.safetensors",
     }
     manifest = json.loads(entries["manifest.json"])
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
+    assert manifest["committee"] is None
+    assert [member["name"] for member in manifest["members"]] == ["model"]
     assert set(manifest["versions"]) >= {"digit_classifier", "keras", "safetensors"}
-    mlp = manifest["steps"][1]
+    mlp = manifest["members"][0]["steps"][-1]
     assert mlp["params"]["hidden_layer_sizes"] == [16]
     assert mlp["fitted"]["classes_"] == [0, 1, 2, 3]
     weights = safetensors.numpy.load(entries["weights.safetensors"])
     assert {name: array.shape for name, array in weights.items()} == {
-        "hidden_1/kernel": (64, 16),
-        "hidden_1/bias": (16,),
-        "output/kernel": (16, 4),
-        "output/bias": (4,),
+        "model/hidden_1/kernel": (64, 16),
+        "model/hidden_1/bias": (16,),
+        "model/output/kernel": (16, 4),
+        "model/output/bias": (4,),
     }
     assert {array.dtype for array in weights.values()} == {np.dtype(np.float32)}
 
@@ -301,23 +305,26 @@ def set_weight(name, value):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda w: w.pop("output/bias"), r"missing \['output/bias'\], unexpected \[\]"),
         (
-            set_weight("hidden_9/kernel", np.zeros(2, np.float32)),
-            r"missing \[\], unexpected \['hidden_9/kernel'\]",
+            lambda w: w.pop("model/output/bias"),
+            r"missing \['model/output/bias'\], unexpected \[\]",
         ),
         (
-            set_weight("hidden_1/kernel", np.zeros((64, 8), np.float32)),
-            r"array 'hidden_1/kernel' is float32 of shape \(64, 8\), expected "
-            r"float32 of shape \(64, 16\)",
+            set_weight("model/hidden_9/kernel", np.zeros(2, np.float32)),
+            r"missing \[\], unexpected \['model/hidden_9/kernel'\]",
         ),
         (
-            set_weight("output/bias", np.zeros(4, np.float64)),
-            "array 'output/bias' is float64 of shape",
+            set_weight("model/hidden_1/kernel", np.zeros((64, 8), np.float32)),
+            r"array 'model/hidden_1/kernel' is float32 of shape \(64, 8\), "
+            r"expected float32 of shape \(64, 16\)",
         ),
         (
-            set_weight("output/bias", np.array([0, np.nan, 0, 0], np.float32)),
-            "array 'output/bias' holds NaN or infinity",
+            set_weight("model/output/bias", np.zeros(4, np.float64)),
+            "array 'model/output/bias' is float64 of shape",
+        ),
+        (
+            set_weight("model/output/bias", np.array([0, np.nan, 0, 0], np.float32)),
+            "array 'model/output/bias' holds NaN or infinity",
         ),
     ],
 )
@@ -333,7 +340,7 @@ def test_a_header_that_lies_about_sizes_is_refused(saved):
     weights = entries["weights.safetensors"]
     header_size = int.from_bytes(weights[:8], "little")
     header = json.loads(weights[8 : 8 + header_size])
-    header["output/bias"]["data_offsets"][1] += 400  # past the end of the data
+    header["model/output/bias"]["data_offsets"][1] += 400  # past the end of the data
     forged = json.dumps(header).encode()
     payload = len(forged).to_bytes(8, "little") + forged + weights[8 + header_size :]
     write_entries(saved, {**entries, "weights.safetensors": payload})
@@ -364,49 +371,74 @@ def test_an_oversized_array_file_is_refused_before_it_is_read(saved, monkeypatch
     [
         (lambda m: m.update(format="other"), "no format marker"),
         (lambda m: m.update(format_version=99), "unsupported format_version 99"),
-        (lambda m: m["steps"][1].update({"class": "os.system"}), "steps must be"),
-        (lambda m: m["steps"][1]["fitted"].update(classes_=[1]), "at least 2 distinct"),
         (
-            lambda m: m["steps"][1]["fitted"].update(classes_=[[0, 1], [2, 3]]),
+            lambda m: m["members"][0]["steps"][-1].update({"class": "os.system"}),
+            "steps must be",
+        ),
+        (
+            lambda m: m["members"][0]["steps"][-1]["fitted"].update(classes_=[1]),
+            "at least 2 distinct",
+        ),
+        (
+            lambda m: m["members"][0]["steps"][-1]["fitted"].update(
+                classes_=[[0, 1], [2, 3]]
+            ),
             "at least 2 distinct integer or string labels",
         ),
         (
-            lambda m: m["steps"][1]["fitted"].update(history_={"loss": 5}),
+            lambda m: m["members"][0]["steps"][-1]["fitted"].update(
+                history_={"loss": 5}
+            ),
             "history_ lists of numbers by name",
         ),
         (
-            lambda m: m["steps"][1]["fitted"].update(n_iter_=-1),
+            lambda m: m["members"][0]["steps"][-1]["fitted"].update(n_iter_=-1),
             "n_iter_ must be a count",
         ),
         (
-            lambda m: m["steps"][1]["fitted"].update(classes_=[0, 1, 2, 3, 4]),
-            r"array 'output/kernel' is float32 of shape \(16, 4\), expected "
+            lambda m: m["members"][0]["steps"][-1]["fitted"].update(
+                classes_=[0, 1, 2, 3, 4]
+            ),
+            r"array 'model/output/kernel' is float32 of shape \(16, 4\), expected "
             r"float32 of shape \(16, 5\)",
         ),
         (
-            lambda m: m["steps"][1]["params"].update(hidden_layer_sizes=[16, 8]),
-            r"missing \['hidden_2/kernel', 'hidden_2/bias'\]",
+            lambda m: m["members"][0]["steps"][-1]["params"].update(
+                hidden_layer_sizes=[16, 8]
+            ),
+            r"missing \['model/hidden_2/kernel', 'model/hidden_2/bias'\]",
         ),
         (
-            lambda m: m["steps"][1]["params"].update(hidden_layer_sizes="16"),
+            lambda m: m["members"][0]["steps"][-1]["params"].update(
+                hidden_layer_sizes="16"
+            ),
             "hidden_layer_sizes must be a list of positive integers",
         ),
         (
-            lambda m: m["steps"][1]["params"].update(activation="os.system"),
+            lambda m: m["members"][0]["steps"][-1]["params"].update(
+                activation="os.system"
+            ),
             "activation must be one of",
         ),
         (
-            lambda m: m["steps"][1]["fitted"].update(classes_dtype="not-a-dtype"),
+            lambda m: m["members"][0]["steps"][-1]["fitted"].update(
+                classes_dtype="not-a-dtype"
+            ),
             "unknown classes_dtype",
         ),
         (
-            lambda m: m["steps"][0]["params"].update(copy=True),
+            lambda m: m["members"][0]["steps"][1]["params"].update(copy=True),
             "PixelNormalizer takes no parameters",
         ),
-        (lambda m: m.update(optimizer={"adam": 1}), "optimizer must list arrays"),
+        (
+            lambda m: m["members"][0].update(optimizer={"adam": 1}),
+            "optimizer must list arrays",
+        ),
         (lambda m: m.update(info=["preset"]), "info must be a dict"),
         (
-            lambda m: m["steps"][1]["params"].update(class_weight=[[0, "x"]]),
+            lambda m: m["members"][0]["steps"][-1]["params"].update(
+                class_weight=[[0, "x"]]
+            ),
             "class_weight must be None, 'balanced' or",
         ),
     ],
@@ -422,15 +454,17 @@ def test_tampered_manifest(saved, edit, message, load):
     ("edit", "message"),
     [
         (
-            lambda m: m["steps"][1]["params"].update(evil="x"),
+            lambda m: m["members"][0]["steps"][-1]["params"].update(evil="x"),
             r"unknown DigitMLPClassifier parameters \['evil'\]",
         ),
         (
-            lambda m: m["steps"][1]["params"].update(dropout=7),
+            lambda m: m["members"][0]["steps"][-1]["params"].update(dropout=7),
             "invalid parameters: The .dropout. parameter",
         ),
         (
-            lambda m: m["steps"][1]["params"].update(optimizer="no_such_optimizer"),
+            lambda m: m["members"][0]["steps"][-1]["params"].update(
+                optimizer="no_such_optimizer"
+            ),
             "the network cannot be built",
         ),
     ],
@@ -445,9 +479,9 @@ def test_optimizer_arrays_that_do_not_fit_the_optimizer(saved):
     entries = read_entries(saved)
     manifest = json.loads(entries["manifest.json"])
     state = safetensors.numpy.load(entries["optimizer.safetensors"])
-    entry = manifest["optimizer"][2]  # the first kernel's first moment
+    entry = manifest["members"][0]["optimizer"][2]  # the first kernel's first moment
     entry["shape"] = [5, 5]
-    state[entry["name"]] = np.zeros((5, 5), np.float32)
+    state[f"model/{entry['name']}"] = np.zeros((5, 5), np.float32)
     entries["manifest.json"] = json.dumps(manifest)
     entries["optimizer.safetensors"] = safetensors.numpy.save(state)
     write_entries(saved, entries)
@@ -598,7 +632,10 @@ def test_parameters_that_keras_would_deserialize_are_refused(
     saved, name, value, keras_loading_forbidden
 ):
     rewrite(
-        saved, edit_manifest=lambda m: m["steps"][1]["params"].update({name: value})
+        saved,
+        edit_manifest=lambda m: m["members"][0]["steps"][-1]["params"].update(
+            {name: value}
+        ),
     )
     with pytest.raises(ValueError, match=f"parameter '{name}' holds .* not plain data"):
         load_model(saved)

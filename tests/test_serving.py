@@ -8,7 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from digit_classifier import load_digit_image, make_digit_pipeline, save_model
+from digit_classifier import (
+    load_digit_image,
+    load_predictor,
+    make_digit_pipeline,
+    save_model,
+)
 from digit_classifier.apps import cli
 from digit_classifier.datasets import make_photo_digits
 from digit_classifier.serving import make_app
@@ -85,7 +90,7 @@ def test_the_openapi_schema_describes_both_kinds_of_upload(client):
     assert client.get("/docs").status_code == 404  # its scripts are not offline
 
 
-def test_a_photo_is_read_as_predict_reads_it(mnist_client, photos):
+def test_a_photo_is_read_as_predict_reads_it(mnist_client, mnist_model_file, photos):
     paths, labels = photos
     data = paths[0].read_bytes()
     answer = post_image(mnist_client, data, "image/jpeg")
@@ -97,7 +102,11 @@ def test_a_photo_is_read_as_predict_reads_it(mnist_client, photos):
     assert probabilities == sorted(probabilities, reverse=True)
     assert len(probabilities) == 3
     assert result["probability"] == probabilities[0]
-    np.testing.assert_array_equal(result["image_28x28"], load_digit_image(paths[0]))
+    # The image the network read: the digit in MNIST's form, normalized as
+    # the model normalizes digits.
+    digit = load_digit_image(paths[0])[np.newaxis]
+    seen = load_predictor(mnist_model_file).network_images(digit)
+    np.testing.assert_array_equal(result["image_28x28"], seen.reshape(28, 28))
     # The same as a multipart upload.
     uploaded = mnist_client.post(
         "/predict", files={"file": ("a.jpg", data, "image/jpeg")}

@@ -25,7 +25,8 @@ from digit_classifier.tuning import cv_results_table, dask_cluster, tune_hidden_
 (X_TRAIN, Y_TRAIN), (X_TEST, Y_TEST) = load_digits_split()
 X_SMALL, Y_SMALL = X_TRAIN[:600], Y_TRAIN[:600]
 GRID = [(8,), (32,)]
-QUICK = {"epochs": 3, "random_state": 0}
+# The fast preset trains without augmentation: the searches are about search.
+QUICK = {"preset": "fast", "epochs": 5, "learning_rate": 0.01, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,8 @@ def test_search_is_stratified_and_refits_the_best(serial_search):
     assert serial_search.best_score_ == scores.max()
     # The refitted pipeline is the best candidate trained on all the data.
     best = serial_search.best_params_["mlp__hidden_layer_sizes"]
-    alone = make_digit_pipeline(hidden_layer_sizes=best, **QUICK).fit(X_SMALL, Y_SMALL)
+    alone = make_digit_pipeline(hidden_layer_sizes=best, **QUICK)
+    alone.fit(X_SMALL, Y_SMALL)
     np.testing.assert_allclose(
         serial_search.best_estimator_.predict_proba(X_TEST),
         alone.predict_proba(X_TEST),
@@ -273,7 +275,7 @@ def test_tune_run_trains_every_candidate_with_its_own_preset():
         random_state=0,
     )  # fmt: skip
     params = run.metrics["parameters"]
-    assert params["dropout"] == PRESETS["fast"]["dropout"]
+    assert params["dropout"] == PRESETS["fast"]["mlp"]["dropout"]
     assert params["epochs"] == 1
     # The fast preset trains without augmentation: none of the default's.
     assert not any(value for name, value in params.items() if "augment_" in name)
@@ -284,14 +286,14 @@ def test_tensorflow_threads_follow_joblibs_count_of_workers_and_cores(monkeypatc
 
     import joblib
 
-    from digit_classifier.model.tuning import _tensorflow_threads
+    from digit_classifier.model._workers import tensorflow_threads
 
     for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
         monkeypatch.delenv(name, raising=False)
     asked = []
     monkeypatch.setattr(joblib, "effective_n_jobs", lambda n: asked.append(n) or 3)
     monkeypatch.setattr(joblib, "cpu_count", lambda: 8)
-    with _tensorflow_threads(-2):  # all cores but one: joblib's rule
+    with tensorflow_threads(-2):  # all cores but one: joblib's rule
         assert os.environ["TF_NUM_INTRAOP_THREADS"] == "2"
         assert os.environ["TF_NUM_INTEROP_THREADS"] == "1"
     assert asked == [-2]
@@ -299,5 +301,37 @@ def test_tensorflow_threads_follow_joblibs_count_of_workers_and_cores(monkeypatc
     monkeypatch.undo()
     # A machine that cannot count its cores: os.cpu_count() is None.
     monkeypatch.setattr(os, "cpu_count", lambda: None)
-    with _tensorflow_threads(-1):
+    with tensorflow_threads(-1):
         pass
+
+
+def test_the_search_also_tunes_the_digits_aspect_ratio():
+    search = tune_hidden_sizes(
+        X_SMALL, Y_SMALL, [(8,)], aspects=["keep", "fill"], cv=2, **QUICK
+    )
+    rows = cv_results_table(search)
+    assert sorted(row["aspect"] for row in rows) == ["fill", "keep"]
+    assert search.best_estimator_["digit"].aspect == rows[0]["aspect"]
+    assert format_cv_results(rows).splitlines()[1].split()[1:3] == [
+        "8",
+        rows[0]["aspect"],
+    ]
+    with pytest.raises(ValueError, match="aspect must be one of 'keep', 'sqrt'"):
+        tune_hidden_sizes(X_SMALL, Y_SMALL, [(8,)], aspects=["wide"], **QUICK)
+
+
+def test_tune_command_passes_the_aspect_ratios(serial_search, tmp_path, monkeypatch):
+    import digit_classifier.model.tuning as tuning
+
+    calls = {}
+
+    def search(X, y, candidates, **kwargs):
+        calls.update(kwargs)
+        return serial_search
+
+    monkeypatch.setattr(tuning, "tune_hidden_sizes", search)
+    args = ["tune", "--dataset", "digits", "--hidden", "8", "--aspect", "keep", "fill"]
+    assert cli.main([*args, "--quiet", "--out", str(tmp_path)]) == 0
+    assert calls["aspects"] == ["keep", "fill"]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["best_aspect"] == serial_search.best_estimator_["digit"].aspect

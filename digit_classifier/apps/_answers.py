@@ -2,6 +2,8 @@
 give its digits' labels the same way, through the same code.
 """
 
+import numpy as np
+
 from ..images import IMAGE_SIZE, MAX_PIXELS, read_digit_inputs
 from ..persistence import load_predictor
 
@@ -95,7 +97,12 @@ def answer_input(
     )
     rows = inputs.images.reshape(len(inputs.images), -1)
     best = predictor.predict_top_k(rows, top_k)
+    # What the network reads: the digits as the model normalizes them.
+    seen = predictor.network_images(rows).reshape(inputs.images.shape)
+    seen = np.round(seen).astype(np.uint8)
     return [
         {"input": name, **top[0], "top_k": top, "image": image, "original": original}
-        for name, original, image, top in zip(*inputs, best, strict=True)
+        for name, original, image, top in zip(
+            inputs.names, inputs.originals, seen, best, strict=True
+        )
     ]

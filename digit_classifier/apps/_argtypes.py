@@ -19,11 +19,6 @@ def hidden_layer_sizes(text):
         ) from None
 
 
-def sizes_text(sizes):
-    """Hidden layer sizes as the option takes them: ``128,64``, or ``none``."""
-    return ",".join(map(str, sizes)) or "none"
-
-
 def figure_path(text):
     """A picture's path, whose suffix names a format Matplotlib writes."""
     from ..reporting import figure_format  # Matplotlib: only when asked

@@ -11,14 +11,9 @@ import warnings
 from pathlib import Path
 
 from .. import presets
+from .._checks import ASPECTS
 from . import commands
-from ._argtypes import (
-    figure_path,
-    hidden_layer_sizes,
-    positive_float,
-    positive_int,
-    sizes_text,
-)
+from ._argtypes import figure_path, hidden_layer_sizes, positive_float, positive_int
 from .commands import PROG
 
 
@@ -85,9 +80,7 @@ def _parser():
         description="Train, evaluate and use a handwritten-digit classifier "
         "(a Keras MLP behind a scikit-learn pipeline).",
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an error"
-    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
     subcommands = parser.add_subparsers(title="commands", required=True)
 
     train = subcommands.add_parser(
@@ -98,12 +91,15 @@ def _parser():
         "write the model, metrics and pictures into a run folder.",
     )
     _add_data_arguments(train)
-    sizes = presets.describe_setting("hidden_layer_sizes", sizes_text)
+    sizes = presets.describe_setting("hidden_layer_sizes")
     train.add_argument(
         "--hidden",
         type=hidden_layer_sizes,
         metavar="SIZES",
         help=f"hidden layer sizes, e.g. 128,64, or 'none' (default: {sizes})",
+    )
+    train.add_argument(
+        "--n-jobs", type=int, default=1, help="a committee's members trained at once"
     )
     _add_model_arguments(train)
     train.set_defaults(command=commands.train)
@@ -125,6 +121,9 @@ def _parser():
         required=True,
         metavar="SIZES",
         help="candidates, e.g. --hidden 64 128 128,64 256,128",
+    )
+    tune.add_argument(
+        "--aspect", nargs="+", choices=ASPECTS, help="also search these aspect ratios"
     )
     tune.add_argument("--cv", type=positive_int, default=3, help="folds (default: 3)")
     tune.add_argument(
@@ -295,6 +294,4 @@ def _add_output_arguments(parser):
         metavar="RUN_DIR",
         help="folder for the results (default: a new timestamped folder in runs/)",
     )
-    parser.add_argument(
-        "--quiet", action="store_true", help="print only the final summary"
-    )
+    parser.add_argument("--quiet", action="store_true", help="print only the summary")

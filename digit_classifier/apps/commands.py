@@ -15,7 +15,14 @@ PROG = "digit-classifier"
 
 
 def train(
-    *, dataset="mnist", data_dir=None, out=None, quiet=False, hidden=None, **options
+    *,
+    dataset="mnist",
+    data_dir=None,
+    out=None,
+    quiet=False,
+    hidden=None,
+    n_jobs=1,
+    **options,
 ):
     """``digit-classifier train``: fit, evaluate once, write a run folder.
 
@@ -36,6 +43,9 @@ def train(
     hidden : tuple of int, default=None
         The hidden layer sizes; by default the preset's.
 
+    n_jobs : int, default=1
+        A committee's members trained at once, in worker processes.
+
     **options
         The training options: ``preset``, ``epochs``, ``batch_size``,
         ``dropout``, ``learning_rate``, ``early_stopping``,
@@ -55,7 +65,12 @@ def train(
         params["hidden_layer_sizes"] = hidden
     progress = None if quiet else "bar" if sys.stdout.isatty() else "lines"
     run = train_run(
-        *train_split, *test_split, progress=progress, dataset=dataset, **params
+        *train_split,
+        *test_split,
+        progress=progress,
+        dataset=dataset,
+        n_jobs=n_jobs,
+        **params,
     )
     return _finish(run, out, quiet)
 
@@ -63,6 +78,7 @@ def train(
 def tune(
     *,
     hidden,
+    aspect=None,
     dataset="mnist",
     data_dir=None,
     out=None,
@@ -80,6 +96,10 @@ def tune(
     ----------
     hidden : list of tuple of int
         The candidate hidden layer sizes.
+
+    aspect : list of str, default=None
+        Candidate aspect ratios of the digits' normalization, searched with
+        every hidden size; None keeps the preset's.
 
     dataset, data_dir, out, quiet
         As for :func:`train`.
@@ -118,6 +138,7 @@ def tune(
             *train_split,
             *test_split,
             hidden,
+            aspects=aspect,
             cv=cv,
             halving=halving,
             n_jobs=-1 if on_dask else n_jobs,

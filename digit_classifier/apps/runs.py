@@ -163,9 +163,10 @@ def train_run(
     preset="default",
     progress=None,
     dataset=None,
+    n_jobs=None,
     **mlp_params,
 ):
-    """Fit the digit pipeline, then evaluate it once on the test split.
+    """Fit the digit pipeline or committee, then evaluate it once on the test split.
 
     Parameters
     ----------
@@ -178,6 +179,8 @@ def train_run(
 
     preset : {"fast", "default", "accurate"}, default="default"
         Starting settings; see :func:`~digit_classifier.make_digit_pipeline`.
+        A preset of several members trains a committee of them
+        (:func:`~digit_classifier.make_digit_committee`).
 
     progress : {None, "lines", "bar"}, default=None
         Training output on standard output for this run, whatever the
@@ -187,6 +190,10 @@ def train_run(
     dataset : str, default=None
         The data set's name, recorded in the metrics.
 
+    n_jobs : int, default=None
+        A committee's members trained at once, in worker processes, each
+        TensorFlow with its share of the cores.
+
     **mlp_params
         :class:`~digit_classifier.DigitMLPClassifier` parameters, over the
         preset's.
@@ -195,23 +202,31 @@ def train_run(
     -------
     run : Run
         Test metrics, training time and epochs, the parameters, the report
-        files with the training curves, and the fitted pipeline.
+        files with the training curves, and the fitted pipeline or committee.
     """
-    from ..model import make_digit_pipeline
+    from ..model import make_digit_committee, make_digit_pipeline
+    from ..model._workers import tensorflow_threads
+    from ..presets import is_committee
 
-    pipe = make_digit_pipeline(preset, **mlp_params)
-    mlp = pipe["mlp"]
+    committee = is_committee(preset)
+    if committee:
+        model = make_digit_committee(preset, n_jobs=n_jobs, **mlp_params)
+    else:
+        model = make_digit_pipeline(preset, **mlp_params)
     # The progress display serves this run only: the model keeps its verbose.
-    verbose = mlp.verbose
+    verbose = _classifiers(model)[0].verbose
     if progress is not None:
-        mlp.set_params(verbose=PROGRESS_VERBOSITY[progress])
+        for mlp in _classifiers(model):
+            mlp.set_params(verbose=PROGRESS_VERBOSITY[progress])
     start = time.perf_counter()
     try:
-        pipe.fit(X_train, y_train)
+        with tensorflow_threads(n_jobs if committee else None):
+            model.fit(X_train, y_train)
     finally:
-        mlp.set_params(verbose=verbose)
+        for mlp in _classifiers(model) + _classifiers(model, fitted=False):
+            mlp.set_params(verbose=verbose)
     fit_time = time.perf_counter() - start
-    return _finished_run(pipe, X_train, X_test, y_test, fit_time, preset, dataset)
+    return _finished_run(model, X_train, X_test, y_test, fit_time, preset, dataset)
 
 
 def tune_run(
@@ -221,6 +236,7 @@ def tune_run(
     y_test,
     hidden_layer_sizes,
     *,
+    aspects=None,
     cv=3,
     halving=False,
     n_jobs=None,
@@ -239,7 +255,7 @@ def tune_run(
     hidden_layer_sizes : list of tuple of int
         The candidates.
 
-    cv, halving, n_jobs, verbose
+    aspects, cv, halving, n_jobs, verbose
         As for :func:`~digit_classifier.tuning.tune_hidden_sizes`; run it
         inside :func:`~digit_classifier.tuning.dask_cluster` with
         ``n_jobs=-1`` to search on Dask.
@@ -268,6 +284,7 @@ def tune_run(
         X_train,
         y_train,
         hidden_layer_sizes,
+        aspects=aspects,
         cv=cv,
         n_jobs=n_jobs,
         halving=halving,
@@ -289,6 +306,7 @@ def tune_run(
     run.metrics.update(
         search_time_s=round(search_time, 2),
         best_hidden_layer_sizes=list(search.best_params_["mlp__hidden_layer_sizes"]),
+        best_aspect=search.best_estimator_["digit"].aspect,
         cv=cv,
         halving=halving,
         cv_results=[
@@ -383,10 +401,16 @@ def new_run_folder(parent="runs"):
     return folder
 
 
-def _finished_run(pipe, X_train, X_test, y_test, fit_time, preset, dataset):
-    """Evaluate a fitted pipeline once; the run with its training record."""
-    metrics, files, report = _evaluation(pipe, X_test, y_test, dataset)
-    mlp = pipe["mlp"]
+def _finished_run(model, X_train, X_test, y_test, fit_time, preset, dataset):
+    """Evaluate a fitted model once; the run with its training record.
+
+    A committee's members share their settings but for their normalization
+    and seed: the metrics give the first member's, and each member's
+    normalization; the curves are the first member's.
+    """
+    metrics, files, report = _evaluation(model, X_test, y_test, dataset)
+    members = _members(model)
+    mlp = _classifiers(model)[0]
     metrics.update(
         preset=preset,
         fit_time_s=round(fit_time, 2),
@@ -397,9 +421,24 @@ def _finished_run(pipe, X_train, X_test, y_test, fit_time, preset, dataset):
             for name, value in mlp.get_params().items()
             if isinstance(value, RECORDED_TYPES)
         },
+        members={name: member["digit"].get_params() for name, member in members},
     )
     files["training_curves.png"] = reporting.plot_training_curves(mlp.history_)
-    return Run(metrics=metrics, files=files, model=pipe, report=report)
+    return Run(metrics=metrics, files=files, model=model, report=report)
+
+
+def _members(model, fitted=True):
+    """[(name, pipeline), ...]: a committee's members, or the one pipeline."""
+    if not hasattr(model, "estimators"):  # a pipeline
+        return [("digit", model)]
+    if fitted and hasattr(model, "estimators_"):
+        return list(model.named_estimators_.items())
+    return list(model.estimators)
+
+
+def _classifiers(model, fitted=True):
+    """The DigitMLPClassifier of each member: fitted ones, once there are."""
+    return [member["mlp"] for _, member in _members(model, fitted)]
 
 
 def _evaluation(model, X_test, y_test, dataset):

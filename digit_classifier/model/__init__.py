@@ -4,7 +4,8 @@
   ``KerasClassifier``, with scikit-learn's checks and tags;
 - :mod:`._training`: its seeded ``tf.data`` input pipeline;
 - :mod:`._augmentation`: the distortions drawn in that pipeline;
-- :func:`make_digit_pipeline`: pixels to labels, from a preset;
+- :func:`make_digit_pipeline`: pixels to labels, from a preset, and
+  :func:`make_digit_committee`: several such pipelines voting;
 - :mod:`.tuning`: searching the hidden-layer sizes.
 
 Prediction needs none of this: :mod:`digit_classifier.inference` computes a
@@ -12,6 +13,6 @@ fitted network with NumPy.
 """
 
 from ._classifier import DigitMLPClassifier
-from ._pipeline import make_digit_pipeline
+from ._pipeline import make_digit_committee, make_digit_pipeline
 
-__all__ = ["DigitMLPClassifier", "make_digit_pipeline"]
+__all__ = ["DigitMLPClassifier", "make_digit_committee", "make_digit_pipeline"]

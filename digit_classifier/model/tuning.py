@@ -6,7 +6,6 @@ processes (``n_jobs``), or on a Dask cluster through
 """
 
 import contextlib
-import os
 import warnings
 
 import joblib
@@ -14,10 +13,12 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from .._checks import check_hidden_layer_sizes
+from .._checks import check_aspect, check_hidden_layer_sizes
 from ._pipeline import make_digit_pipeline
+from ._workers import tensorflow_threads
 
 PARAM = "mlp__hidden_layer_sizes"
+ASPECT = "digit__aspect"
 
 
 def tune_hidden_sizes(
@@ -25,6 +26,7 @@ def tune_hidden_sizes(
     y,
     hidden_layer_sizes,
     *,
+    aspects=None,
     cv=3,
     scoring="accuracy",
     n_jobs=None,
@@ -45,6 +47,11 @@ def tune_hidden_sizes(
 
     hidden_layer_sizes : list of tuple of int
         The candidates, e.g. ``[(64,), (128,), (128, 64)]``.
+
+    aspects : list of {"keep", "sqrt", "fill"}, default=None
+        Also search the :class:`~digit_classifier.DigitNormalizer` step's
+        ``aspect`` over these, every one with every hidden size; None keeps
+        the preset's.
 
     cv : int, default=3
         Number of stratified, shuffled folds.
@@ -116,8 +123,11 @@ def tune_hidden_sizes(
         )
     pipe = make_digit_pipeline(random_state=random_state, **mlp_params)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+    grid = {PARAM: candidates}
+    if aspects is not None:
+        grid[ASPECT] = [check_aspect(aspect) for aspect in aspects]
     search_params = {
-        "param_grid": {PARAM: candidates},
+        "param_grid": grid,
         "cv": folds,
         "scoring": scoring,
         "n_jobs": n_jobs,
@@ -136,7 +146,7 @@ def tune_hidden_sizes(
     else:
         search = GridSearchCV(pipe, **search_params)
 
-    with warnings.catch_warnings(record=True) as caught, _tensorflow_threads(n_jobs):
+    with warnings.catch_warnings(record=True) as caught, tensorflow_threads(n_jobs):
         warnings.simplefilter("always", FitFailedWarning)
         try:
             search.fit(X, y)
@@ -162,10 +172,10 @@ def cv_results_table(search):
     Returns
     -------
     rows : list of dict
-        ``hidden_layer_sizes``, ``mean_score``, ``std_score``,
-        ``mean_fit_time`` (seconds) and ``rank`` of each candidate, sorted by
-        rank. For a halving search, the scores of the last round each
-        candidate reached.
+        ``hidden_layer_sizes``, ``aspect`` (None unless searched),
+        ``mean_score``, ``std_score``, ``mean_fit_time`` (seconds) and
+        ``rank`` of each candidate, sorted by rank. For a halving search, the
+        scores of the last round each candidate reached.
 
     Examples
     --------
@@ -187,6 +197,7 @@ def cv_results_table(search):
     rows = [
         {
             "hidden_layer_sizes": tuple(results["params"][i][PARAM]),
+            "aspect": results["params"][i].get(ASPECT),
             "mean_score": float(results["mean_test_score"][i]),
             "std_score": float(results["std_test_score"][i]),
             "mean_fit_time": float(results["mean_fit_time"][i]),
@@ -278,40 +289,13 @@ def _check_candidates(hidden_layer_sizes):
     return candidates
 
 
-@contextlib.contextmanager
-def _tensorflow_threads(n_jobs):
-    """Give TensorFlow in each local worker its share of the cores.
-
-    Worker processes read these variables when TensorFlow starts in them;
-    the caller's own, already running TensorFlow is not affected. joblib
-    counts the workers as it will start them (``n_jobs=-2``: all cores but
-    one) and the cores as it sees them (at least 1).
-    """
-    workers = joblib.effective_n_jobs(n_jobs)
-    if workers <= 1:
-        yield
-        return
-    threads = str(max(1, joblib.cpu_count() // workers))
-    names = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS="1")
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _latest_round(results):
     """Indices of each candidate's last entry (halving searches repeat them)."""
     if "iter" not in results:
         return range(len(results["params"]))
     latest = {}
     for i, params in enumerate(results["params"]):
-        latest[tuple(params[PARAM])] = i
+        latest[tuple(params[PARAM]), params.get(ASPECT)] = i
     return sorted(latest.values())
 
 

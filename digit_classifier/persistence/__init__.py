@@ -2,11 +2,13 @@
 
 A model file is a zip archive of:
 
-- ``manifest.json``: the format version, library versions, the estimators'
-  parameters and fitted attributes (classes, history);
-- ``weights.safetensors``: the kernel and bias of each Dense layer, as named
-  float32 arrays in the safetensors format (a JSON header and raw buffers);
-- ``optimizer.safetensors`` (optional): the optimizer's state, so that a
+- ``manifest.json``: the format version, library versions, and each member
+  network (one, or a committee's): its steps' parameters and fitted
+  attributes (classes, history); a committee's weights and classes;
+- ``weights.safetensors``: the kernel and bias of each member's Dense
+  layers, as named float32 arrays (``<member>/hidden_1/kernel``) in the
+  safetensors format (a JSON header and raw buffers);
+- ``optimizer.safetensors`` (optional): the optimizers' state, so that a
   loaded model continues training where it stopped.
 
 Nothing in it is code or a serialized object: loading parses JSON, checks

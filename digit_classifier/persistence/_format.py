@@ -56,7 +56,7 @@ def write_model_file(path, manifest, weights, optimizer_state=None):
 
 
 def read_model_file(path, *, with_optimizer):
-    """The checked manifest, weights and (if asked and saved) optimizer state.
+    """The checked manifest and, for each member, its weights and optimizer state.
 
     Parameters
     ----------
@@ -64,15 +64,19 @@ def read_model_file(path, *, with_optimizer):
         A model file.
 
     with_optimizer : bool
-        Whether to read the optimizer's arrays too, if the file has them.
+        Whether to read the optimizers' arrays too, if the file has them.
 
     Returns
     -------
     manifest : dict
+        In this version's form (see :func:`._manifest.check_manifest`).
 
-    weights : dict of str to ndarray
+    weights : list of dict of str to ndarray
+        Each member's arrays, by their names in the network
+        (``hidden_1/kernel``, ...).
 
-    optimizer_state : dict of str to ndarray or None
+    optimizer_states : list of (dict of str to ndarray or None)
+        Each member's optimizer arrays, if asked and saved.
 
     Raises
     ------
@@ -80,30 +84,21 @@ def read_model_file(path, *, with_optimizer):
         If there is no file at `path`.
 
     ValueError
-        If it is not a model file of this format version, or is damaged:
-        the message names the file and the problem.
+        If it is not a model file of a version this one reads, or is
+        damaged: the message names the file and the problem.
     """
     if not path.is_file():
         raise FileNotFoundError(f"No model file at {path}.")
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = _read_manifest(archive, path)
-            step = manifest["steps"][-1]
-            fitted = step["fitted"]
-            shapes = weight_shapes(
-                fitted["n_features_in_"],
-                step["params"]["hidden_layer_sizes"],
-                len(fitted["classes_"]),
-            )
-            expected = {name: (shape, "float32") for name, shape in shapes.items()}
-            weights = _read_arrays(archive, WEIGHTS, expected, path)
-            optimizer_state = None
-            if with_optimizer and manifest["optimizer"] is not None:
-                expected = {
-                    entry["name"]: (tuple(entry["shape"]), entry["dtype"])
-                    for entry in manifest["optimizer"]
-                }
-                optimizer_state = _read_arrays(archive, OPTIMIZER, expected, path)
+            members = manifest["members"]
+            weights = _read_members(archive, WEIGHTS, members, _weight_entries, path)
+            optimizer_states = [None] * len(members)
+            if with_optimizer and any(member["optimizer"] for member in members):
+                optimizer_states = _read_members(
+                    archive, OPTIMIZER, members, _optimizer_entries, path
+                )
     except ValueError:
         raise
     # zipfile raises BadZipFile, OSError, EOFError, zlib.error,
@@ -112,7 +107,46 @@ def read_model_file(path, *, with_optimizer):
         raise ValueError(
             f"{path} is not a readable digit_classifier model file ({exc})."
         ) from exc
-    return manifest, weights, optimizer_state
+    return manifest, weights, optimizer_states
+
+
+def array_prefix(member):
+    """The prefix of a member's array names in the file: its name and a slash."""
+    return f"{member['name']}/" if member["name"] else ""
+
+
+def _weight_entries(member):
+    """A member's network arrays: {name: (shape, dtype)}, as its steps imply."""
+    fitted = member["steps"][-1]["fitted"]
+    shapes = weight_shapes(
+        fitted["n_features_in_"],
+        member["steps"][-1]["params"]["hidden_layer_sizes"],
+        len(fitted["classes_"]),
+    )
+    return {name: (shape, "float32") for name, shape in shapes.items()}
+
+
+def _optimizer_entries(member):
+    """A member's optimizer arrays: {name: (shape, dtype)}, as listed."""
+    return {
+        entry["name"]: (tuple(entry["shape"]), entry["dtype"])
+        for entry in member["optimizer"] or ()
+    }
+
+
+def _read_members(archive, entry, members, entries_of, path):
+    """Each member's arrays of one safetensors entry, by their own names."""
+    expected = {
+        array_prefix(member) + name: shape_and_dtype
+        for member in members
+        for name, shape_and_dtype in entries_of(member).items()
+    }
+    arrays = _read_arrays(archive, entry, expected, path)
+    return [
+        {name: arrays[array_prefix(member) + name] for name in entries_of(member)}
+        or None
+        for member in members
+    ]
 
 
 def _read_manifest(archive, path):
@@ -128,8 +162,9 @@ def _read_manifest(archive, path):
         manifest = json.loads(archive.read(MANIFEST))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: {MANIFEST} is not valid JSON ({exc}).") from exc
-    check_manifest(manifest, path)
-    expected = {MANIFEST, WEIGHTS} | ({OPTIMIZER} if manifest["optimizer"] else set())
+    manifest = check_manifest(manifest, path)
+    has_optimizer = any(member["optimizer"] for member in manifest["members"])
+    expected = {MANIFEST, WEIGHTS} | ({OPTIMIZER} if has_optimizer else set())
     if len(names) != len(set(names)) or set(names) != expected:
         raise ValueError(
             f"{path} is not a digit_classifier model file: expected "

@@ -1,5 +1,7 @@
 """Saving and loading fitted estimators as model files that hold only data.
 
+A file holds one network (a pipeline, or a bare classifier) or a committee
+of them (a soft-voting VotingClassifier), each a member of the manifest.
 The estimators say what they keep: :class:`~digit_classifier.DigitMLPClassifier`
 gives its parameters, fitted attributes and arrays and takes them back;
 this module turns them into the manifest's plain data and back, and reads
@@ -16,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..inference import DigitPredictor, layer_names
+from ..inference import DigitCommittee, DigitPredictor, layer_names
 from ._format import array_entry, read_model_file, write_model_file
-from ._manifest import FORMAT, FORMAT_VERSION, LABEL_KINDS, storable
+from ._manifest import FORMAT, FORMAT_VERSION, LABEL_KINDS, storable, takes_pixels
 
 LIBRARIES = ("scikit-learn", "scikeras", "keras", "tensorflow", "numpy", "safetensors")
 
@@ -31,9 +33,10 @@ def save_model(estimator, path, *, include_optimizer=True, info=None):
 
     Parameters
     ----------
-    estimator : Pipeline or DigitMLPClassifier
-        A fitted :func:`make_digit_pipeline` pipeline or a fitted
-        :class:`DigitMLPClassifier`.
+    estimator : Pipeline, DigitMLPClassifier or VotingClassifier
+        A fitted :func:`make_digit_pipeline` pipeline, a fitted
+        :class:`DigitMLPClassifier`, or a fitted soft-voting committee of
+        them (:func:`make_digit_committee`).
 
     path : str or os.PathLike
         Where to write the model, conventionally with a ``.zip`` suffix.
@@ -74,41 +77,46 @@ def save_model(estimator, path, *, include_optimizer=True, info=None):
     >>> (load_model(path).predict_proba(X) == pipe.predict_proba(X)).all()
     np.True_
     """
-    steps = _named_steps(estimator)
-    state = steps[-1][1]._saved_state()
-    unsaved = []
-    entries = [
-        _step_entry(name, type(step).__name__, step.get_params(deep=False), unsaved)
-        for name, step in steps
-    ]
-    if len(steps) == 2:
-        entries[0]["fitted"] = {"n_features_in_": int(steps[0][1].n_features_in_)}
-    entries[-1]["fitted"] = _plain_fitted(state["fitted"])
+    members, committee = _members_of(estimator)
+    unsaved, entries, weights, optimizer = [], [], {}, {}
+    for name, steps in members:
+        state = steps[-1][1]._saved_state()
+        step_entries = [
+            _step_entry(step_name, step, unsaved) for step_name, step in steps
+        ]
+        step_entries[-1]["fitted"] = _plain_fitted(state["fitted"])
+        prefix = f"{name}/"
+        weights |= {prefix + key: value for key, value in state["weights"].items()}
+        saved = state["optimizer"] if include_optimizer else {}
+        optimizer |= {prefix + key: value for key, value in saved.items()}
+        entries.append(
+            {
+                "name": name,
+                "steps": step_entries,
+                "optimizer": [array_entry(k, v) for k, v in saved.items()] or None,
+            }
+        )
     if unsaved:
         warnings.warn(
-            f"Parameters {', '.join(unsaved)} cannot be stored as plain data and "
-            "are not saved; the loaded model uses their defaults.",
+            f"Parameters {', '.join(sorted(set(unsaved)))} cannot be stored as "
+            "plain data and are not saved; the loaded model uses their defaults.",
             UserWarning,
             stacklevel=2,
         )
     # An optimizer that is not saved would not be rebuilt the same way.
-    optimizer = state["optimizer"]
-    if not include_optimizer or "optimizer" in unsaved:
-        optimizer = None
+    if "optimizer" in unsaved:
+        optimizer = {}
+        for entry in entries:
+            entry["optimizer"] = None
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "versions": library_versions(),
-        "pipeline": len(steps) == 2,
-        "steps": entries,
-        "optimizer": (
-            [array_entry(name, value) for name, value in optimizer.items()]
-            if optimizer
-            else None
-        ),
+        "members": entries,
+        "committee": None if committee is None else _committee_entry(committee),
         "info": _plain_info(info),
     }
-    write_model_file(path, manifest, state["weights"], optimizer)
+    write_model_file(path, manifest, weights, optimizer)
 
 
 def load_model(path):
@@ -126,9 +134,9 @@ def load_model(path):
 
     Returns
     -------
-    estimator : Pipeline or DigitMLPClassifier
+    estimator : Pipeline, DigitMLPClassifier or VotingClassifier
         The fitted estimator, predicting what the saved one did; with the
-        optimizer's state when it was saved, so that ``partial_fit``
+        optimizers' state when it was saved, so that ``partial_fit``
         continues training where it stopped.
 
     Raises
@@ -167,28 +175,18 @@ def load_model(path):
     ...
     ValueError: ...notes.zip is not a readable digit_classifier model file (...).
     """
-    from sklearn.pipeline import Pipeline
-
-    from ..model import DigitMLPClassifier
-    from ..preprocessing import PixelNormalizer
-
     path = Path(path)
-    manifest, weights, optimizer_state = read_model_file(path, with_optimizer=True)
-    steps = manifest["steps"]
-    try:
-        classifier = DigitMLPClassifier._from_saved_state(
-            _python_params(steps[-1]["params"]),
-            {**steps[-1]["fitted"], "classes_": _classes(steps[-1]["fitted"], path)},
-            weights,
-            optimizer_state,
+    manifest, weights, optimizer_states = read_model_file(path, with_optimizer=True)
+    members = [
+        _restore_member(member, member_weights, optimizer_state, path)
+        for member, member_weights, optimizer_state in zip(
+            manifest["members"], weights, optimizer_states, strict=True
         )
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
-    if not manifest["pipeline"]:
-        return classifier
-    normalizer = PixelNormalizer()
-    normalizer.n_features_in_ = steps[0]["fitted"]["n_features_in_"]
-    return Pipeline([(steps[0]["name"], normalizer), (steps[1]["name"], classifier)])
+    ]
+    committee = manifest["committee"]
+    if committee is None:
+        return members[0]
+    return _restore_committee(manifest["members"], members, committee, path)
 
 
 def load_predictor(path):
@@ -207,10 +205,11 @@ def load_predictor(path):
 
     Returns
     -------
-    predictor : DigitPredictor
+    predictor : DigitPredictor or DigitCommittee
         Takes raw pixels (images or flat rows in [0, 255]) if a pipeline
         was saved, the classifier's own input rows if a bare classifier was
-        (``scale_pixels`` is then False).
+        (``scale_pixels`` is then False); a committee's members, each with
+        its own normalization of the digits, if a committee was.
 
     Raises
     ------
@@ -240,15 +239,21 @@ def load_predictor(path):
     """
     path = Path(path)
     manifest, weights, _ = read_model_file(path, with_optimizer=False)
-    step = manifest["steps"][-1]
-    layers = layer_names(len(step["params"]["hidden_layer_sizes"]))
-    return DigitPredictor(
-        coefs=[weights[f"{layer}/kernel"] for layer in layers],
-        intercepts=[weights[f"{layer}/bias"] for layer in layers],
-        classes=_classes(step["fitted"], path),
-        activation=step["params"]["activation"],
-        scale_pixels=manifest["pipeline"],
-        info=manifest.get("info") or {},
+    info = manifest.get("info") or {}
+    predictors = [
+        _predictor(member, member_weights, path)
+        for member, member_weights in zip(manifest["members"], weights, strict=True)
+    ]
+    committee = manifest["committee"]
+    if committee is None:
+        [predictor] = predictors
+        predictor.info = dict(info)
+        return predictor
+    return DigitCommittee(
+        predictors,
+        _classes(committee, path),
+        weights=committee.get("weights"),
+        info=info,
     )
 
 
@@ -269,51 +274,169 @@ def library_versions():
     return {"digit_classifier": __version__} | {lib: version(lib) for lib in LIBRARIES}
 
 
-def _named_steps(estimator):
+def _members_of(estimator):
+    """[(name, [(step name, step), ...]), ...] and the committee, or None."""
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.utils.validation import check_is_fitted
+
+    if not isinstance(estimator, VotingClassifier):
+        return [("model", _network_steps(estimator))], None
+    check_is_fitted(estimator)
+    names = [name for name, member in estimator.estimators if member != "drop"]
+    if estimator.voting != "soft" or len(names) != len(estimator.estimators):
+        raise TypeError(
+            "save_model saves soft-voting committees of digit pipelines, with "
+            f"no member dropped; got voting={estimator.voting!r} and members "
+            f"{[name for name, _ in estimator.estimators]}."
+        )
+    members = [
+        (name, _network_steps(member))
+        for name, member in zip(names, estimator.estimators_, strict=True)
+    ]
+    return members, estimator
+
+
+def _network_steps(estimator):
     """[(name, step), ...] of a bare classifier or of a digit pipeline."""
     from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import check_is_fitted
 
     from ..model import DigitMLPClassifier
-    from ..preprocessing import PixelNormalizer
+    from ..preprocessing import DigitNormalizer, PixelNormalizer
 
     if isinstance(estimator, DigitMLPClassifier):
         steps = [("mlp", estimator)]
-    elif (
-        isinstance(estimator, Pipeline)
-        and len(estimator.steps) == 2
-        and isinstance(estimator[0], PixelNormalizer)
-        and isinstance(estimator[1], DigitMLPClassifier)
+    elif isinstance(estimator, Pipeline) and [
+        type(step) for _, step in estimator.steps
+    ] in (
+        [PixelNormalizer, DigitMLPClassifier],
+        [DigitNormalizer, PixelNormalizer, DigitMLPClassifier],
     ):
         steps = estimator.steps
     else:
         raise TypeError(
-            "save_model expects a DigitMLPClassifier or a make_digit_pipeline() "
-            f"pipeline, got {type(estimator).__name__}."
+            "save_model expects a DigitMLPClassifier, a make_digit_pipeline() "
+            "pipeline or a soft-voting VotingClassifier of them, got "
+            f"{type(estimator).__name__}."
         )
     check_is_fitted(steps[-1][1], "coefs_")
     return steps
 
 
-def _step_entry(name, class_name, params, unsaved):
+def _step_entry(name, step, unsaved):
     """The manifest entry of one step: its parameters as plain data."""
     stored = {}
-    for param, value in params.items():
+    for param, value in step.get_params(deep=False).items():
         if param == "hidden_layer_sizes":
             value = [int(units) for units in np.ravel(value)]
         elif param == "class_weight" and isinstance(value, dict):
             # JSON's keys are strings: the label 0 would come back as "0".
             value = [[_plain(label), _plain(weight)] for label, weight in value.items()]
+        elif isinstance(value, np.generic):
+            value = value.item()
         if storable(param, value):
             stored[param] = value
         else:
             unsaved.append(param)
-    return {"name": name, "class": class_name, "params": stored}
+    fitted = {"n_features_in_": int(step.n_features_in_)}
+    return {
+        "name": name,
+        "class": type(step).__name__,
+        "params": stored,
+        "fitted": fitted,
+    }
+
+
+def _committee_entry(committee):
+    """A committee's manifest entry: its members' weights and its classes."""
+    weights = committee.weights
+    return {
+        "weights": None if weights is None else [float(w) for w in weights],
+        **_plain_classes(committee.classes_),
+    }
+
+
+def _restore_member(member, weights, optimizer_state, path):
+    """A member's estimator: its classifier rebuilt, in its pipeline."""
+    from sklearn.pipeline import Pipeline
+
+    from ..model import DigitMLPClassifier
+    from ..preprocessing import DigitNormalizer, PixelNormalizer
+
+    *transformers, classifier_step = member["steps"]
+    try:
+        classifier = DigitMLPClassifier._from_saved_state(
+            _python_params(classifier_step["params"]),
+            {
+                **classifier_step["fitted"],
+                "classes_": _classes(classifier_step["fitted"], path),
+            },
+            weights,
+            optimizer_state,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    if not transformers:
+        return classifier
+    classes = {"PixelNormalizer": PixelNormalizer, "DigitNormalizer": DigitNormalizer}
+    steps = []
+    for step in transformers:
+        transformer = classes[step["class"]](**step["params"])
+        transformer.n_features_in_ = step["fitted"]["n_features_in_"]
+        steps.append((step["name"], transformer))
+    return Pipeline([*steps, (classifier_step["name"], classifier)])
+
+
+def _restore_committee(entries, members, committee, path):
+    """A fitted soft-voting VotingClassifier of the members."""
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.preprocessing import LabelEncoder
+    from sklearn.utils import Bunch
+
+    names = [entry["name"] for entry in entries]
+    voting = VotingClassifier(
+        list(zip(names, members, strict=True)),
+        voting="soft",
+        weights=committee.get("weights"),
+    )
+    # The state fit() leaves behind, as scikit-learn's VotingClassifier has it.
+    voting.le_ = LabelEncoder().fit(_classes(committee, path))
+    voting.classes_ = voting.le_.classes_
+    voting.estimators_ = members
+    voting.named_estimators_ = Bunch(**dict(zip(names, members, strict=True)))
+    return voting
+
+
+def _predictor(member, weights, path):
+    """A member's network as a NumPy DigitPredictor, with its normalization."""
+    *transformers, classifier = member["steps"]
+    normalizer = next(
+        (step["params"] for step in transformers if step["class"] == "DigitNormalizer"),
+        None,
+    )
+    layers = layer_names(len(classifier["params"]["hidden_layer_sizes"]))
+    return DigitPredictor(
+        coefs=[weights[f"{layer}/kernel"] for layer in layers],
+        intercepts=[weights[f"{layer}/bias"] for layer in layers],
+        classes=_classes(classifier["fitted"], path),
+        activation=classifier["params"]["activation"],
+        scale_pixels=takes_pixels(member),
+        normalizer=normalizer,
+    )
 
 
 def _plain_fitted(fitted):
     """The classifier's fitted attributes as JSON data."""
-    classes = fitted["classes_"]
+    return {
+        "n_features_in_": int(fitted["n_features_in_"]),
+        **_plain_classes(fitted["classes_"]),
+        "n_iter_": int(fitted["n_iter_"]),
+        "history_": fitted["history_"],
+    }
+
+
+def _plain_classes(classes):
+    """``classes_`` and ``classes_dtype``: labels as JSON data, and their dtype."""
     if classes.dtype.kind not in LABEL_KINDS or (
         classes.dtype.kind == "O" and not all(isinstance(c, str) for c in classes)
     ):
@@ -321,13 +444,7 @@ def _plain_fitted(fitted):
             f"Class labels of dtype {classes.dtype} cannot be saved; use "
             "integer or string labels."
         )
-    return {
-        "n_features_in_": int(fitted["n_features_in_"]),
-        "classes_": classes.tolist(),
-        "classes_dtype": classes.dtype.str,
-        "n_iter_": int(fitted["n_iter_"]),
-        "history_": fitted["history_"],
-    }
+    return {"classes_": classes.tolist(), "classes_dtype": classes.dtype.str}
 
 
 def _python_params(params):

@@ -166,5 +166,7 @@ def cv_results_csv(rows):
 
 
 def hidden_name(row):
-    """A candidate's hidden-layer sizes as text: ``128,64``, or ``none``."""
-    return ",".join(map(str, row["hidden_layer_sizes"])) or "none"
+    """A candidate as text: its hidden-layer sizes (``128,64``, or ``none``),
+    and its digits' aspect ratio when it was searched (``128,64 sqrt``)."""
+    name = ",".join(map(str, row["hidden_layer_sizes"])) or "none"
+    return f"{name} {row['aspect']}" if row.get("aspect") else name

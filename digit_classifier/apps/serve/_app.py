@@ -80,12 +80,20 @@ class BatchResult(BaseModel):
     results: list[BatchItem]
 
 
+class Network(BaseModel):
+    """One network of the model: its layers' sizes and digit normalization."""
+
+    layers: list[int]
+    normalizer: dict | None
+
+
 class ModelDescription(BaseModel):
-    """The model being served."""
+    """The model being served: one network, or a committee of them."""
 
     classes: list[int | str]
     n_pixels: int
     layers: list[int]
+    members: list[Network]
     info: dict
     digit_classifier: str
     max_upload_bytes: int
@@ -201,12 +209,18 @@ def make_app(
     def health() -> Health:
         return {"status": "ok"}
 
+    networks = [
+        {"layers": [c.shape[1] for c in net.coefs_], "normalizer": net.normalizer}
+        for net in getattr(predictor, "members_", [predictor])
+    ]
+
     @app.get("/model", summary="The model being served")
     def model() -> ModelDescription:
         return {
             "classes": predictor.classes_.tolist(),
             "n_pixels": predictor.n_features_in_,
-            "layers": [coef.shape[1] for coef in predictor.coefs_],
+            "layers": networks[0]["layers"],
+            "members": networks,
             "info": predictor.info,
             "digit_classifier": __version__,
             "max_upload_bytes": max_upload_bytes,

@@ -183,7 +183,10 @@ async function describeModel() {
   try {
     const model = await (await fetch("model")).json();
     const layers = [model.n_pixels, ...model.layers].join(" → ");
-    const facts = [`network ${layers}`, `classes ${model.classes.join(", ")}`];
+    const network = model.members.length > 1
+      ? `a committee of ${model.members.length} networks ${layers}`
+      : `network ${layers}`;
+    const facts = [network, `classes ${model.classes.join(", ")}`];
     if (model.info.preset) facts.push(`preset “${model.info.preset}”`);
     if (model.info.test_accuracy !== undefined) {
       const where = model.info.dataset ? ` on ${model.info.dataset}` : "";
