@@ -237,13 +237,7 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return scale_pixels(X)
 
     def _validate_pixels(self, X, reset, copy=True):
-        if not (issparse(X) or hasattr(X, "columns")):
-            X = np.asarray(X)
-            if X.ndim == 3:
-                X = X.reshape(len(X), -1)
-        X = validate_data(self, X, reset=reset, dtype=np.float32, copy=copy)
-        check_pixel_range(X, type(self).__name__)
-        return X
+        return _pixel_rows(self, X, reset=reset, copy=copy)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -354,12 +348,7 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _images(self, X, reset):
         """`X` checked, as a stack of square images."""
         check_normalizer_params(self.deskew, self.aspect, type(self).__name__)
-        if not (issparse(X) or hasattr(X, "columns")):
-            X = np.asarray(X)
-            if X.ndim == 3:
-                X = X.reshape(len(X), -1)
-        X = validate_data(self, X, reset=reset, dtype=np.float32)
-        check_pixel_range(X, type(self).__name__)
+        X = _pixel_rows(self, X, reset=reset, copy=False)
         side = math.isqrt(X.shape[1])
         if side * side != X.shape[1]:
             raise ValueError(
@@ -377,3 +366,14 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.positive_only = True
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _pixel_rows(estimator, X, *, reset, copy):
+    """`X` validated as float32 rows of pixels in [0, 255]; images flattened."""
+    if not (issparse(X) or hasattr(X, "columns")):
+        X = np.asarray(X)
+        if X.ndim == 3:
+            X = X.reshape(len(X), -1)
+    X = validate_data(estimator, X, reset=reset, dtype=np.float32, copy=copy)
+    check_pixel_range(X, type(estimator).__name__)
+    return X
