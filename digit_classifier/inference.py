@@ -161,8 +161,20 @@ def forward_pass(X, coefs, intercepts, activation):
     array([[0.5       , 0.5       ],
            [0.98201379, 0.01798621]])
     """
+    return softmax(output_logits(X, coefs, intercepts, activation))
+
+
+def output_logits(X, coefs, intercepts, activation):
+    """The output layer's values before its softmax, for the rows of `X`.
+
+    Parameters are those of :func:`forward_pass`.
+
+    Returns
+    -------
+    logits : ndarray of shape (n_samples, n_classes), dtype float64
+    """
     hidden_activation = ACTIVATIONS[activation]
-    proba = np.empty((len(X), coefs[-1].shape[1]))
+    logits = np.empty((len(X), coefs[-1].shape[1]))
     for start in range(0, len(X), CHUNK_ROWS):
         values = X[start : start + CHUNK_ROWS].astype(np.float64)
         for coef, intercept in zip(coefs[:-1], intercepts[:-1], strict=True):
@@ -171,15 +183,81 @@ def forward_pass(X, coefs, intercepts, activation):
             values = hidden_activation(values)
         values = values @ coefs[-1]
         values += intercepts[-1]
-        values -= values.max(axis=1, keepdims=True)
-        np.exp(values, out=values)
-        values /= values.sum(axis=1, keepdims=True)
-        proba[start : start + CHUNK_ROWS] = values
-    return proba
+        logits[start : start + CHUNK_ROWS] = values
+    return logits
+
+
+def softmax(logits, temperature=1.0):
+    """The softmax of each row of `logits` divided by `temperature`, in place."""
+    if temperature != 1.0:
+        logits /= temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits /= logits.sum(axis=1, keepdims=True)
+    return logits
+
+
+def digit_likeness(logits):
+    """How much each row's network output looks like a known digit's.
+
+    The log of the sum of the exponentiated logits: minus the free energy of
+    Liu et al. (2020). A network sure of one class has one large logit; one
+    that has seen nothing like the input, all small ones (a network trained
+    with outlier exposure learns to give non-digits equal ones).
+
+    Parameters
+    ----------
+    logits : ndarray of shape (n_samples, n_classes)
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples,)
+        Higher for more digit-like inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> digit_likeness(np.array([[9.0, 0.0, 0.0], [1.0, 1.0, 1.0]])).round(2)
+    array([9. , 2.1])
+    """
+    top = logits.max(axis=1)
+    return top + np.log(np.exp(logits - top[:, np.newaxis]).sum(axis=1))
 
 
 class _Answers:
-    """What every predictor answers, from its ``predict_proba`` and ``classes_``."""
+    """What every predictor answers, from its ``predict_proba``,
+    ``score_samples``, ``classes_`` and ``threshold``."""
+
+    def _set_calibration(self, temperature, threshold):
+        temperature = float(temperature)
+        if not (math.isfinite(temperature) and temperature > 0):
+            raise ValueError(
+                f"temperature must be a positive number, got {temperature!r}."
+            )
+        if threshold is not None:
+            threshold = float(threshold)
+            if not math.isfinite(threshold):
+                raise ValueError(f"threshold must be finite, got {threshold!r}.")
+        self.temperature, self.threshold = temperature, threshold
+
+    def is_digit(self, X):
+        """Whether each image looks enough like a digit to be read as one.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            As for :meth:`predict_proba`.
+
+        Returns
+        -------
+        is_digit : ndarray of shape (n_samples,), dtype bool
+            ``score_samples(X) >= threshold``; all True without a threshold.
+        """
+        scores = self.score_samples(X)
+        if self.threshold is None:
+            return np.ones(len(scores), dtype=bool)
+        return scores >= self.threshold
 
     def _classes_text(self):
         """The classes for a repr: all of them, or the first and last of many."""
@@ -309,6 +387,15 @@ class DigitPredictor(_Answers):
         step: digits are normalized so before the network reads them. None
         for none (only with ``scale_pixels``).
 
+    temperature : float > 0, default=1.0
+        The network's outputs are divided by it before the softmax:
+        temperature scaling (Guo et al., 2017), fitted on validation data so
+        that the probabilities are as often right as they say.
+
+    threshold : float, default=None
+        The least :meth:`score_samples` of an image read as a digit (see
+        :meth:`is_digit`); None reads every image as one.
+
     info : dict, default=None
         Facts about the model, as ``save_model(..., info=...)`` kept them
         (``digit-classifier train`` records its preset, data set and test
@@ -365,8 +452,11 @@ class DigitPredictor(_Answers):
         activation="relu",
         scale_pixels=True,
         normalizer=None,
+        temperature=1.0,
+        threshold=None,
         info=None,
     ):
+        self._set_calibration(temperature, threshold)
         if normalizer is not None:
             if not scale_pixels:
                 raise ValueError("a normalizer needs raw pixels: scale_pixels=True.")
@@ -429,10 +519,33 @@ class DigitPredictor(_Answers):
         proba : ndarray of shape (n_samples, n_classes), dtype float64
             Probabilities; columns follow ``classes_``.
         """
+        return softmax(self._logits(X), self.temperature)
+
+    def score_samples(self, X):
+        """How much each image looks like the digits the network was trained on.
+
+        As ``DigitMLPClassifier.score_samples``: the log of the sum of the
+        exponentiated outputs before the softmax (see :func:`digit_likeness`);
+        higher is more digit-like. Images scoring below ``threshold`` are not
+        read as digits by the command line and the web app.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            As for :meth:`predict_proba`.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), dtype float64
+        """
+        return digit_likeness(self._logits(X))
+
+    def _logits(self, X):
         rows = self._check_rows(X)
         if self.scale_pixels:
             rows = scale_pixels(self._normalized(rows))
-        return forward_pass(rows, self.coefs_, self.intercepts_, self.activation)
+        return output_logits(rows, self.coefs_, self.intercepts_, self.activation)
 
     def network_images(self, X):
         """The images the network reads for `X`: its digits as normalized.
@@ -534,6 +647,13 @@ class DigitCommittee(_Answers):
     weights : array-like of shape (n_members,), default=None
         The weight of each member's probabilities; None weighs them alike.
 
+    temperature : float > 0, default=1.0
+        The log of the committee's probabilities is divided by it before a
+        softmax: temperature scaling of the committee, as a whole.
+
+    threshold : float, default=None
+        The least :meth:`score_samples` of an image read as a digit.
+
     info : dict, default=None
         Facts about the model, as for :class:`DigitPredictor`.
 
@@ -570,7 +690,17 @@ class DigitCommittee(_Answers):
     array(['dark', 'light'], dtype='<U5')
     """
 
-    def __init__(self, members, classes, *, weights=None, info=None):
+    def __init__(
+        self,
+        members,
+        classes,
+        *,
+        weights=None,
+        temperature=1.0,
+        threshold=None,
+        info=None,
+    ):
+        self._set_calibration(temperature, threshold)
         self.members_ = list(members)
         self.classes_ = np.asarray(classes)
         self.info = dict(info or {})
@@ -622,7 +752,29 @@ class DigitCommittee(_Answers):
             ``classes_``.
         """
         probas = [member.predict_proba(X) for member in self.members_]
-        return np.average(probas, axis=0, weights=self.weights)
+        proba = np.average(probas, axis=0, weights=self.weights)
+        if self.temperature == 1.0:
+            return proba
+        return softmax(
+            np.log(np.maximum(proba, np.finfo(float).tiny)), self.temperature
+        )
+
+    def score_samples(self, X):
+        """How much each image looks like a digit: the members' weighted mean score.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            Raw pixels in [0, 255].
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), dtype float64
+            Higher is more digit-like; see ``DigitPredictor.score_samples``.
+        """
+        scores = [member.score_samples(X) for member in self.members_]
+        return np.average(scores, axis=0, weights=self.weights)
 
     def network_images(self, X):
         """The images the first member's network reads for `X`.

@@ -10,7 +10,9 @@ Each preset names its ``members``: one (a pipeline) or several (a
 committee), each with the :class:`~digit_classifier.DigitNormalizer`
 settings it reads the digits with; and its classifier settings, ``mlp``.
 The rule: every preset names the network, dropout, learning rate and epochs
-it trains with, and the augmentation it adds; any other setting is
+it trains with, the augmentation it adds and its outlier exposure (5%
+synthesised non-digits, so that the model can tell what is not a digit:
+on validation, the same accuracy, the fit 1-10% longer); any other setting is
 :class:`~digit_classifier.DigitMLPClassifier`'s default. Those defaults are
 a plain MLP for any data, without augmentation (which needs square images):
 the ``fast`` preset's network and learning rate, for 15 epochs.
@@ -29,6 +31,7 @@ PRESETS = {
             "dropout": 0.3,
             "learning_rate": 2e-3,
             "epochs": 5,
+            "outlier_exposure": 0.05,
         },
     },
     # A network twice as wide as DigitMLPClassifier's default, on digits
@@ -51,6 +54,7 @@ PRESETS = {
             "augment_rotation": 10.0,
             "augment_elastic": 0.02,
             "augment_low_resolution": 0.5,
+            "outlier_exposure": 0.05,
         },
     },
     # A committee of three wider networks, trained longer, that read the
@@ -72,6 +76,7 @@ PRESETS = {
             "augment_rotation": 10.0,
             "augment_elastic": 0.03,
             "augment_low_resolution": 0.5,
+            "outlier_exposure": 0.05,
         },
     },
 }
@@ -94,7 +99,7 @@ def describe_preset(name):
     --------
     >>> describe_preset("fast")  # doctest: +NORMALIZE_WHITESPACE
     'sqrt (deskew=True, aspect=sqrt); hidden_layer_sizes=(256, 128),
-     dropout=0.3, learning_rate=0.002, epochs=5'
+     dropout=0.3, learning_rate=0.002, epochs=5, outlier_exposure=0.05'
     """
     members = ", ".join(
         f"{member} (deskew={normalizer['deskew']}, aspect={normalizer['aspect']})"

@@ -21,6 +21,7 @@ RUN_FILES = {
     "training_curves.png",
     "sample_predictions.png",
     "misclassified.png",
+    "reliability_diagram.png",
 }
 TRAIN_DIGITS = ["train", "--dataset", "digits", "--epochs", "15", "--hidden", "32"]
 
@@ -85,7 +86,11 @@ def test_train_writes_the_run_folder(digits_run):
     assert metrics["test_loss"] > 0
     assert metrics["epochs_run"] == 15
     assert metrics["members"] == {"digit": {"deskew": True, "aspect": "sqrt"}}
-    assert metrics["n_train"] == 1347
+    # A twelfth held out to calibrate the model and choose its threshold.
+    assert metrics["n_train"] + metrics["n_calibration"] == 1347
+    assert metrics["n_calibration"] == 113
+    assert 0 < metrics["temperature"] < 10
+    assert 0 <= metrics["test_ece"] < 0.2
     assert metrics["n_test"] == 450
     assert metrics["parameters"]["hidden_layer_sizes"] == [32]
     assert metrics["parameters"]["validation_split"] == 0.1
@@ -191,7 +196,7 @@ def test_train_evaluate_predict_on_an_mnist_slice(tmp_path, capsys, mnist_slice_
         cli.main(["train", *data, "--epochs", "5", "--quiet", "--out", str(out)]) == 0
     )
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["n_train"] == 3000
+    assert metrics["n_train"] + metrics["n_calibration"] == 3000
     assert metrics["n_test"] == 1000
     assert metrics["test_accuracy"] > 0.8
 

@@ -219,7 +219,8 @@ def test_a_committee_preset_trains_a_committee_and_writes_its_run(tmp_path):
         X_TRAIN, Y_TRAIN, X_TEST, Y_TEST, preset="accurate", hidden_layer_sizes=(8,),
         epochs=1, random_state=0,
     )  # fmt: skip
-    assert isinstance(run.model, VotingClassifier)
+    # Calibrated as a whole, the committee frozen inside.
+    assert isinstance(run.model.estimator.estimator, VotingClassifier)
     assert set(run.metrics["members"]) == {"plain", "sqrt", "fill"}
     assert run.metrics["epochs_run"] == 1
     run.write(tmp_path / "run")

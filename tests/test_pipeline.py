@@ -107,7 +107,10 @@ def test_presets_set_the_classifier_and_explicit_parameters_win():
         named = {k: v for k, v in settings["mlp"].items() if defaults[k] != v}
         assert changed == named, preset
     fast = make_digit_pipeline("fast")["mlp"].get_params()
-    assert {k: v for k, v in fast.items() if defaults[k] != v} == {"epochs": 5}
+    assert {k: v for k, v in fast.items() if defaults[k] != v} == {
+        "epochs": 5,
+        "outlier_exposure": 0.05,
+    }
     accurate = make_digit_pipeline("accurate", epochs=1, aspect="fill")
     assert accurate["mlp"].epochs == 1
     assert accurate["digit"].aspect == "fill"
@@ -125,10 +128,11 @@ def test_every_preset_names_its_settings_and_the_defaults_are_fast_for_longer():
     # The documented rule: DigitMLPClassifier() is the fast preset's network
     # and learning rate, for 15 epochs, without augmentation.
     defaults = DigitMLPClassifier().get_params()
-    assert {key: defaults[key] for key in NAMED_SETTINGS} == {
-        **PRESETS["fast"]["mlp"],
-        "epochs": 15,
-    }
+    fast = {key: PRESETS["fast"]["mlp"][key] for key in NAMED_SETTINGS}
+    assert {key: defaults[key] for key in NAMED_SETTINGS} == {**fast, "epochs": 15}
+    # Outlier exposure needs square images: the presets', not any data's.
+    assert defaults["outlier_exposure"] == 0
+    assert all(settings["mlp"]["outlier_exposure"] for settings in PRESETS.values())
     assert not any(value for key, value in defaults.items() if "augment_" in key)
 
 

@@ -126,12 +126,12 @@ def test_train_run_keeps_the_users_callbacks_and_verbose(capsys):
     )  # fmt: skip
     assert epochs == [0, 1]
     assert "Epoch 2/2" in capsys.readouterr().out  # the progress of this run
-    mlp = run.model["mlp"]
+    mlp = run.model.estimator.estimator["mlp"]
     assert mlp.callbacks == [callback]
     assert mlp.verbose == 0
     quiet = train_run(X_TRAIN, Y_TRAIN, X_TEST, Y_TEST, verbose=2, **QUICK)
     assert "Epoch 2/2" in capsys.readouterr().out  # the model's own verbose
-    assert quiet.model["mlp"].verbose == 2
+    assert quiet.model.estimator.estimator["mlp"].verbose == 2
 
 
 def test_evaluate_run_of_a_saved_model_matches_the_training_run(trained, tmp_path):

@@ -1,11 +1,17 @@
 """What both doors answer: the command line and the web app read an input and
-give its digits' labels the same way, through the same code.
+give its digits' labels the same way, through the same code, and decline
+the same inputs: several digits side by side, or what does not look like a
+digit to the model (its ``score_samples`` below the model file's threshold).
 """
 
 import numpy as np
 
 from ..images import IMAGE_SIZE, MAX_PIXELS, read_digit_inputs
 from ..persistence import load_predictor
+
+# Why an input is not read as a digit, in the answers' "reason".
+SEVERAL_DIGITS = "several digits (use `digit-classifier read`)"
+NOT_A_DIGIT = "not a digit"
 
 
 def load_pixel_predictor(path, *, image_files=False):
@@ -78,8 +84,11 @@ def answer_input(
     -------
     answers : list of dict
         For each digit: ``input`` (its name), ``label`` and ``probability``
-        (the most probable), ``top_k`` (``{"label", "probability"}`` each),
-        ``image`` (the digit in the model's form) and ``original`` (or None).
+        (the most probable; both None when the input is declined),
+        ``reason`` (why it is declined: ``SEVERAL_DIGITS`` or
+        ``NOT_A_DIGIT``; None when read), ``top_k`` (``{"label",
+        "probability"}`` each, the guesses even when declined), ``image``
+        (the digit in the model's form) and ``original`` (or None).
 
     Raises
     ------
@@ -97,12 +106,24 @@ def answer_input(
     )
     rows = inputs.images.reshape(len(inputs.images), -1)
     best = predictor.predict_top_k(rows, top_k)
+    is_digit = predictor.is_digit(rows)
     # What the network reads: the digits as the model normalizes them.
     seen = predictor.network_images(rows).reshape(inputs.images.shape)
     seen = np.round(seen).astype(np.uint8)
-    return [
-        {"input": name, **top[0], "top_k": top, "image": image, "original": original}
-        for name, original, image, top in zip(
-            inputs.names, inputs.originals, seen, best, strict=True
+    answers = []
+    for name, original, image, top, marks, digit in zip(
+        inputs.names, inputs.originals, seen, best, inputs.marks, is_digit, strict=True
+    ):
+        reason = SEVERAL_DIGITS if marks > 1 else None if digit else NOT_A_DIGIT
+        read = {"label": None, "probability": None} if reason else top[0]
+        answers.append(
+            {
+                "input": name,
+                **read,
+                "reason": reason,
+                "top_k": top,
+                "image": image,
+                "original": original,
+            }
         )
-    ]
+    return answers

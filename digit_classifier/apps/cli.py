@@ -45,8 +45,8 @@ def main(argv=None):
     0
     >>> sorted(os.listdir(run))  # doctest: +NORMALIZE_WHITESPACE
     ['classification_report.txt', 'confusion_matrix.csv', 'confusion_matrix.png',
-     'metrics.json', 'misclassified.png', 'model.zip', 'sample_predictions.png',
-     'training_curves.png']
+     'metrics.json', 'misclassified.png', 'model.zip', 'reliability_diagram.png',
+     'sample_predictions.png', 'training_curves.png']
 
     An error is one line on standard error and a non-zero status:
 

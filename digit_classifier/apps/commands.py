@@ -233,22 +233,37 @@ def predict(*, model, inputs, top_k=1, as_json=False, show=None):
             continue
         for answer in answers:
             name, top = answer.pop("input"), answer["top_k"]
-            shown.append((answer.pop("original"), answer.pop("image"), name, top[0]))
+            shown.append((answer.pop("original"), answer.pop("image"), name, answer))
             results.append({"input": name, **answer})
-            if not as_json:
+            if as_json:
+                continue
+            if answer["reason"]:
+                guess = top[0]
+                text = (
+                    f"{answer['reason']} (best guess {guess['label']}, "
+                    f"{guess['probability']:.2f})"
+                )
+            else:
                 text = ", ".join(f"{t['label']} ({t['probability']:.3f})" for t in top)
-                print(f"{name}: {text}")
+            print(f"{name}: {text}")
     if as_json:
         print(json.dumps(results, indent=2))
     if show is not None and shown:
         from ..reporting import plot_preprocessed_images, save_figure
 
         originals, images, names, best = zip(*shown, strict=True)
-        captions = [f"{t['label']} (p = {t['probability']:.2f})" for t in best]
+        captions = [_caption(answer) for answer in best]
         fig = plot_preprocessed_images(originals, images, captions, names=names)
         save_figure(fig, show)
         print(f"{PROG}: wrote {show}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _caption(answer):
+    """A picture's caption of an answer: its label, or why there is none."""
+    if answer["reason"]:
+        return answer["reason"].split(" (")[0]
+    return f"{answer['label']} (p = {answer['probability']:.2f})"
 
 
 def serve(*, model, host="127.0.0.1", port=8000, max_upload_mb=10, workers=1):

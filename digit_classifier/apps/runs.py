@@ -35,6 +35,9 @@ from .. import reporting
 from ..persistence import library_versions, save_model
 
 METRICS = "metrics.json"
+# train_run and tune_run hold out this much of the training split to fit the
+# temperature and the decline threshold: 5,000 of MNIST's 60,000.
+CALIBRATION_FRACTION = 1 / 12
 MODEL = "model.zip"
 # train_run's progress displays, as Keras's verbose levels.
 PROGRESS_VERBOSITY = {"lines": 2, "bar": 1}
@@ -49,8 +52,10 @@ class Run:
     Parameters
     ----------
     metrics : dict
-        What ``metrics.json`` holds: ``test_accuracy``, ``test_loss`` and the
-        others the run records.
+        What ``metrics.json`` holds: ``test_accuracy``, ``test_loss``,
+        ``test_ece`` (expected calibration error) and the others the run
+        records (``test_declined``, the fraction of test digits that the
+        model's threshold would decline, when it has one).
 
     files : dict of str to (str or matplotlib.figure.Figure)
         Report files by name: text, or figures written as PNG.
@@ -61,6 +66,10 @@ class Run:
     report : str, default=""
         The run's tables as text, for a terminal: the search's candidates,
         the confusion matrix and the classification report.
+
+    threshold : float, default=None
+        The model's decline threshold, saved with it (see
+        :func:`~digit_classifier.save_model`).
 
     Examples
     --------
@@ -80,6 +89,7 @@ class Run:
     files: dict = field(default_factory=dict)
     model: object = None
     report: str = ""
+    threshold: float = None
 
     def summary(self):
         """One line: the test accuracy and loss, and the training's length.
@@ -140,7 +150,9 @@ class Run:
             if self.model is not None:
                 facts = ("preset", "dataset", "n_train", "test_accuracy", "test_loss")
                 info = {key: self.metrics[key] for key in facts if key in self.metrics}
-                save_model(self.model, staging / MODEL, info=info)
+                save_model(
+                    self.model, staging / MODEL, info=info, threshold=self.threshold
+                )
             texts = {METRICS: json.dumps(self.metrics, indent=2, default=_json_value)}
             for name, content in {**self.files, **texts}.items():
                 if isinstance(content, str):
@@ -164,15 +176,20 @@ def train_run(
     progress=None,
     dataset=None,
     n_jobs=None,
+    calibration_fraction=CALIBRATION_FRACTION,
     **mlp_params,
 ):
-    """Fit the digit pipeline or committee, then evaluate it once on the test split.
+    """Fit the digit pipeline or committee, calibrate it, then evaluate it once
+    on the test split.
 
     Parameters
     ----------
     X_train, y_train : array-like
-        Training images (pixels in [0, 255]) and labels. Validation curves,
-        when asked (``validation_split``), come from a part of these.
+        Training images (pixels in [0, 255]) and labels. A stratified
+        `calibration_fraction` of them is held out to fit the model's
+        temperature and choose its decline threshold
+        (:func:`~digit_classifier.model.calibrate_digits`); validation
+        curves, when asked (``validation_split``), come from the rest.
 
     X_test, y_test : array-like
         Test images and labels, used once, after training.
@@ -194,6 +211,11 @@ def train_run(
         A committee's members trained at once, in worker processes, each
         TensorFlow with its share of the cores.
 
+    calibration_fraction : float in [0, 1), default=CALIBRATION_FRACTION
+        The training images held out for calibration; 0 trains on all of
+        them and leaves the model uncalibrated, reading every input as a
+        digit.
+
     **mlp_params
         :class:`~digit_classifier.DigitMLPClassifier` parameters, over the
         preset's.
@@ -201,13 +223,18 @@ def train_run(
     Returns
     -------
     run : Run
-        Test metrics, training time and epochs, the parameters, the report
-        files with the training curves, and the fitted pipeline or committee.
+        Test metrics (calibration and declined digits too), training time and
+        epochs, the parameters, the report files with the training curves
+        and the reliability diagram, and the fitted pipeline or committee,
+        calibrated, with its decline threshold.
     """
     from ..model import make_digit_committee, make_digit_pipeline
     from ..model._workers import tensorflow_threads
     from ..presets import is_committee
 
+    X_train, y_train, X_calibration, y_calibration = _calibration_split(
+        X_train, y_train, calibration_fraction, mlp_params.get("random_state")
+    )
     committee = is_committee(preset)
     if committee:
         model = make_digit_committee(preset, n_jobs=n_jobs, **mlp_params)
@@ -226,7 +253,17 @@ def train_run(
         for mlp in _classifiers(model) + _classifiers(model, fitted=False):
             mlp.set_params(verbose=verbose)
     fit_time = time.perf_counter() - start
-    return _finished_run(model, X_train, X_test, y_test, fit_time, preset, dataset)
+    return _finished_run(
+        model,
+        X_train,
+        X_test,
+        y_test,
+        fit_time,
+        preset,
+        dataset,
+        (X_calibration, y_calibration),
+        mlp_params.get("random_state"),
+    )
 
 
 def tune_run(
@@ -243,6 +280,7 @@ def tune_run(
     verbose=0,
     preset="default",
     dataset=None,
+    calibration_fraction=CALIBRATION_FRACTION,
     **mlp_params,
 ):
     """Search hidden-layer sizes on the training split, then test the best once.
@@ -266,6 +304,10 @@ def tune_run(
     dataset : str, default=None
         The data set's name, recorded in the metrics.
 
+    calibration_fraction : float in [0, 1), default=CALIBRATION_FRACTION
+        As for :func:`train_run`: held out of the search, to calibrate the
+        best candidate.
+
     **mlp_params
         Other :class:`~digit_classifier.DigitMLPClassifier` parameters.
 
@@ -279,6 +321,9 @@ def tune_run(
     from ..model.tuning import cv_results_table, tune_hidden_sizes
 
     mlp_params.pop("hidden_layer_sizes", None)  # the candidates are searched
+    X_train, y_train, X_calibration, y_calibration = _calibration_split(
+        X_train, y_train, calibration_fraction, mlp_params.get("random_state")
+    )
     start = time.perf_counter()
     search = tune_hidden_sizes(
         X_train,
@@ -302,6 +347,8 @@ def tune_run(
         search.refit_time_,
         preset,
         dataset,
+        (X_calibration, y_calibration),
+        mlp_params.get("random_state"),
     )
     run.metrics.update(
         search_time_s=round(search_time, 2),
@@ -365,9 +412,13 @@ def evaluate_run(model, X_test, y_test, *, model_path=None, dataset=None, groups
     test accuracy 0.6667, test loss 0.6466
     >>> sorted(run.files)  # doctest: +NORMALIZE_WHITESPACE
     ['classification_report.txt', 'confusion_matrix.csv', 'confusion_matrix.png',
-     'misclassified.png', 'sample_predictions.png']
+     'misclassified.png', 'reliability_diagram.png', 'sample_predictions.png']
     """
-    metrics, files, report = _evaluation(model, X_test, y_test, dataset)
+    threshold = getattr(model, "threshold", None)
+    scores = model.score_samples(X_test) if threshold is not None else None
+    metrics, files, report = _evaluation(
+        model, X_test, y_test, dataset, scores, threshold
+    )
     if model_path is not None:
         metrics["model"] = str(model_path)
     if groups is not None:
@@ -401,16 +452,59 @@ def new_run_folder(parent="runs"):
     return folder
 
 
-def _finished_run(model, X_train, X_test, y_test, fit_time, preset, dataset):
-    """Evaluate a fitted model once; the run with its training record.
+def _calibration_split(X, y, fraction, random_state):
+    """The training images and labels, and those held out for calibration."""
+    if not 0 <= fraction < 1:
+        raise ValueError(f"calibration_fraction must be in [0, 1), got {fraction!r}.")
+    if not fraction:
+        return X, y, None, None
+    from sklearn.model_selection import train_test_split
+
+    seed = random_state if isinstance(random_state, int) else 0
+    X_fit, X_calibration, y_fit, y_calibration = train_test_split(
+        X, y, test_size=fraction, stratify=y, random_state=seed
+    )
+    return X_fit, y_fit, X_calibration, y_calibration
+
+
+def _finished_run(
+    model,
+    X_train,
+    X_test,
+    y_test,
+    fit_time,
+    preset,
+    dataset,
+    calibration=(None, None),
+    random_state=None,
+):
+    """Calibrate a fitted model, evaluate it once; the run with its record.
 
     A committee's members share their settings but for their normalization
     and seed: the metrics give the first member's, and each member's
     normalization; the curves are the first member's.
     """
-    metrics, files, report = _evaluation(model, X_test, y_test, dataset)
-    members = _members(model)
-    mlp = _classifiers(model)[0]
+    from ..model import calibrate_digits
+    from ..model._calibration import digit_scores
+
+    fitted, threshold, X_calibration = model, None, calibration[0]
+    if X_calibration is not None:
+        seed = random_state if isinstance(random_state, int) else 0
+        model, threshold = calibrate_digits(
+            fitted, X_calibration, calibration[1], random_state=seed
+        )
+    scores = digit_scores(fitted, X_test) if threshold is not None else None
+    metrics, files, report = _evaluation(
+        model, X_test, y_test, dataset, scores, threshold
+    )
+    members = _members(fitted)
+    mlp = _classifiers(fitted)[0]
+    if threshold is not None:
+        metrics.update(
+            n_calibration=len(X_calibration),
+            temperature=_temperature(model),
+            threshold=threshold,
+        )
     metrics.update(
         preset=preset,
         fit_time_s=round(fit_time, 2),
@@ -424,7 +518,14 @@ def _finished_run(model, X_train, X_test, y_test, fit_time, preset, dataset):
         members={name: member["digit"].get_params() for name, member in members},
     )
     files["training_curves.png"] = reporting.plot_training_curves(mlp.history_)
-    return Run(metrics=metrics, files=files, model=model, report=report)
+    return Run(
+        metrics=metrics, files=files, model=model, report=report, threshold=threshold
+    )
+
+
+def _temperature(calibrated):
+    [classifier] = calibrated.calibrated_classifiers_
+    return 1 / float(classifier.calibrators[0].beta_)
 
 
 def _members(model, fitted=True):
@@ -441,8 +542,9 @@ def _classifiers(model, fitted=True):
     return [member["mlp"] for _, member in _members(model, fitted)]
 
 
-def _evaluation(model, X_test, y_test, dataset):
-    """The test metrics, report files and text tables of a fitted model."""
+def _evaluation(model, X_test, y_test, dataset, scores=None, threshold=None):
+    """The test metrics, report files and text tables of a fitted model; with
+    the test digits' scores, how many its threshold would decline."""
     proba = model.predict_proba(X_test)
     classes = model.classes_
     y_pred = classes[proba.argmax(axis=1)]
@@ -451,8 +553,11 @@ def _evaluation(model, X_test, y_test, dataset):
         "n_test": len(X_test),
         "test_accuracy": accuracy_score(y_test, y_pred),
         "test_loss": log_loss(y_test, proba, labels=classes),
-        "versions": library_versions(),
+        "test_ece": reporting.expected_calibration_error(y_test, proba, classes),
     }
+    if threshold is not None:
+        metrics["test_declined"] = float(np.mean(scores < threshold))
+    metrics["versions"] = library_versions()
     report = classification_report(
         y_test, y_pred, labels=classes, digits=4, zero_division=0
     )
@@ -468,8 +573,18 @@ def _evaluation(model, X_test, y_test, dataset):
         "misclassified.png": reporting.plot_misclassified(
             X_test, y_test, y_pred, proba.max(axis=1)
         ),
+        "reliability_diagram.png": reporting.plot_reliability_diagram(
+            y_test, proba, classes, title="Test digits"
+        ).figure_,
     }
+    calibration = f"Expected calibration error {metrics['test_ece']:.2%}"
+    if threshold is not None:
+        calibration += (
+            f"; {metrics['test_declined']:.2%} of the test digits would be declined "
+            "as not a digit"
+        )
     text = (
+        f"{calibration}\n\n"
         f"Confusion matrix (rows: true, columns: predicted)\n{table}\n\n"
         f"Classification report\n{report}"
     )

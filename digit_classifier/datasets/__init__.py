@@ -5,6 +5,7 @@ photos of handwriting on paper.
 
 from ._digits import load_digits_split
 from ._mnist import DATA_ENV_VAR, load_mnist
+from ._non_digits import make_non_digits
 from ._photos import make_photo_digits
 from ._real import REAL_DATA_ENV_VAR, draw_scans, load_real_digits, load_real_scans
 
@@ -16,5 +17,6 @@ __all__ = [
     "load_mnist",
     "load_real_digits",
     "load_real_scans",
+    "make_non_digits",
     "make_photo_digits",
 ]

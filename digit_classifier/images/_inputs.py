@@ -41,6 +41,10 @@ class DigitInputs(NamedTuple):
     images: np.ndarray
     """The digits in the model's form, ``(n, height, width)``, or flat rows
     ``(n, n_pixels)`` when the number of pixels is not a square."""
+    marks: list
+    """How many separate digit-sized marks each image holds, side by side
+    (1 for the images of a ``.npy`` file): more than one is several digits,
+    not one."""
 
 
 def load_digit_image(source, *, max_pixels=MAX_PIXELS, name=None):
@@ -103,7 +107,7 @@ def load_digit_image(source, *, max_pixels=MAX_PIXELS, name=None):
     4 23
     """
     check_max_pixels(max_pixels, "load_digit_image")
-    digit, _ = digit_of(source, name_of(source, name), max_pixels)
+    digit, _, _ = digit_of(source, name_of(source, name), max_pixels)
     return digit
 
 
@@ -173,8 +177,8 @@ def read_digit_inputs(
             f"form, but this model takes images of {n_pixels} pixels; pass a .npy "
             "array of such images instead."
         )
-    digit, original = digit_of(source, name, max_pixels, originals=originals)
-    return DigitInputs([name], [original], digit[np.newaxis])
+    digit, original, marks = digit_of(source, name, max_pixels, originals=originals)
+    return DigitInputs([name], [original], digit[np.newaxis], [marks])
 
 
 def digit_of(source, name, max_pixels, *, originals=False):
@@ -199,6 +203,9 @@ def digit_of(source, name, max_pixels, *, originals=False):
     digit : ndarray of shape (28, 28), dtype uint8
 
     original : ndarray or None
+
+    marks : int
+        How many separate digit-sized marks the image holds.
     """
     name = display_name(name)
     if _is_file(source):
@@ -210,7 +217,8 @@ def digit_of(source, name, max_pixels, *, originals=False):
         image = image_of_array(source, name)
         original = _thumbnail(image) if originals else None
         gray = working_grayscale(image)
-    return mnist_form(gray, name), original
+    digit, marks = mnist_form(gray, name)
+    return digit, original, marks
 
 
 def _is_file(source):
@@ -260,7 +268,7 @@ def _read_npy(path, name, n_pixels, max_pixels, originals):
             "pixels, light digits on dark, as MNIST's."
         )
     kept = list(array) if originals else [None] * len(array)
-    return DigitInputs(names, kept, array)
+    return DigitInputs(names, kept, array, [1] * len(names))
 
 
 def _npy_header(file, name):

@@ -53,6 +53,11 @@ NOISE_SIGMAS = 5
 MIN_PART_FRACTION = 0.05
 # The ink's core: this percentile of the ink's grey levels is mapped to 255.
 INK_PERCENTILE = 90
+# count_marks: parts of the ink whose columns are closer than this fraction
+# of the tallest part's height are one mark; marks shorter than this
+# fraction of it are not digits.
+MIN_MARK_GAP = 0.05
+MIN_MARK_HEIGHT = 0.5
 # Strokes thinner than this many pixels of the 20-pixel digit are widened to
 # it (99% of MNIST's digits have wider strokes; the median is about 2.6 px),
 # in digits of at least THICKEN_MIN_EXTENT pixels, large enough to measure.
@@ -180,7 +185,8 @@ def working_grayscale(image):
 
 
 def mnist_form(gray, name):
-    """A float grayscale image in [0, 255] -> the 28x28 uint8 MNIST digit."""
+    """A float grayscale image in [0, 255] -> the 28x28 uint8 MNIST digit,
+    and how many separate digit-sized marks it holds (see :func:`count_marks`)."""
     if gray.size == 0:
         raise DigitImageError(
             f"no digit found in {name}: the image has no pixels (shape {gray.shape})."
@@ -228,7 +234,59 @@ def mnist_form(gray, name):
     ink = _thicken(ink, digit, extent)
 
     ink = ink[bounding_box(ink)]
-    return centre(_scale_to_digit_size(ink))
+    return centre(_scale_to_digit_size(ink)), count_marks(digit)
+
+
+def count_marks(ink):
+    """How many separate marks of a digit's size an ink mask holds, side by side.
+
+    Parts of the ink (eight-connected) whose columns overlap, or nearly
+    (closer than ``MIN_MARK_GAP`` of the tallest part's height), are one
+    mark: the pieces of a broken stroke, a 5's detached bar. Marks shorter
+    than ``MIN_MARK_HEIGHT`` of the tallest are not counted (a dot, a dash,
+    a comma). Two or more counted marks are several digits, written apart.
+
+    Parameters
+    ----------
+    ink : ndarray of shape (height, width), dtype bool
+        The ink's pixels.
+
+    Returns
+    -------
+    n_marks : int
+        0 for no ink.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ink = np.zeros((20, 40), dtype=bool)
+    >>> ink[2:18, 5:8] = True  # a 1
+    >>> count_marks(ink)
+    1
+    >>> ink[3:18, 25:28] = True  # and another, well apart
+    >>> count_marks(ink)
+    2
+    """
+    labels, n_parts = ndimage.label(ink, structure=np.ones((3, 3)))
+    if n_parts == 0:
+        return 0
+    boxes = ndimage.find_objects(labels)
+    heights = np.array([rows.stop - rows.start for rows, _ in boxes])
+    tallest = heights.max()
+    spans = sorted(
+        (cols.start, cols.stop, height)
+        for (_, cols), height in zip(boxes, heights, strict=True)
+    )
+    # Parts left to right; a part that starts before the mark so far ends
+    # (give or take the gap) joins it.
+    n_marks, mark_end, mark_height = 0, -np.inf, 0
+    for start, stop, height in spans:
+        if start >= mark_end + MIN_MARK_GAP * tallest:
+            n_marks += mark_height >= MIN_MARK_HEIGHT * tallest
+            mark_end, mark_height = stop, height
+        else:
+            mark_end, mark_height = max(mark_end, stop), max(mark_height, height)
+    return int(n_marks + (mark_height >= MIN_MARK_HEIGHT * tallest))
 
 
 def bounding_box(image):

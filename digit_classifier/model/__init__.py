@@ -6,13 +6,21 @@
 - :mod:`._augmentation`: the distortions drawn in that pipeline;
 - :func:`make_digit_pipeline`: pixels to labels, from a preset, and
   :func:`make_digit_committee`: several such pipelines voting;
-- :mod:`.tuning`: searching the hidden-layer sizes.
+- :mod:`.tuning`: searching the hidden-layer sizes;
+- :func:`calibrate_digits`: a fitted model's temperature and decline
+  threshold, on validation digits.
 
 Prediction needs none of this: :mod:`digit_classifier.inference` computes a
 fitted network with NumPy.
 """
 
+from ._calibration import calibrate_digits
 from ._classifier import DigitMLPClassifier
 from ._pipeline import make_digit_committee, make_digit_pipeline
 
-__all__ = ["DigitMLPClassifier", "make_digit_committee", "make_digit_pipeline"]
+__all__ = [
+    "DigitMLPClassifier",
+    "calibrate_digits",
+    "make_digit_committee",
+    "make_digit_pipeline",
+]

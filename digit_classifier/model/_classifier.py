@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import keras
 import numpy as np
+from PIL import Image
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import ClassifierTags, check_random_state
@@ -15,13 +16,17 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._checks import check_hidden_layer_sizes
-from ..inference import forward_pass, layer_names
+from ..datasets import make_non_digits
+from ..inference import digit_likeness, forward_pass, layer_names, output_logits
 from ._augmentation import augment
 from ._compat import Interval, StrOptions, route_params
 from ._training import (
+    NON_DIGIT,
+    DigitAccuracy,
     batches,
     cosine_learning_rate,
     current_learning_rate,
+    digits_or_uniform_crossentropy,
     stratified_split,
 )
 
@@ -108,6 +113,16 @@ class DigitMLPClassifier(KerasClassifier):
         quarter to a half of MNIST's 28; smaller images are left alone) and
         enlarged back, their strokes brought back to full intensity: coarse
         scans and small photos.
+
+    outlier_exposure : float in [0, 1], default=0.0
+        Synthesised non-digits added to the training data, as a fraction of
+        its samples, drawn anew by each :meth:`fit` (see
+        :func:`~digit_classifier.datasets.make_non_digits`: scribbles,
+        shapes, letters, noise, pairs of the training digits), which the
+        network learns to give equal probabilities (outlier exposure,
+        Hendrycks et al. 2019), so that :meth:`score_samples` tells digits
+        from what is not one. Needs 28x28 or other square images with pixels
+        in [0, 1], and the default loss.
 
     learning_rate : float > 0, default=2e-3
         Learning rate of the optimizer (its starting value with the cosine
@@ -265,6 +280,7 @@ class DigitMLPClassifier(KerasClassifier):
         "augment_elastic": [Interval(Real, 0, 1, closed="left")],
         "augment_stroke": [Interval(Real, 0, 1, closed="both")],
         "augment_low_resolution": [Interval(Real, 0, 1, closed="both")],
+        "outlier_exposure": [Interval(Real, 0, 1, closed="both")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"cosine", "constant"})],
         "batch_size": [
@@ -299,6 +315,7 @@ class DigitMLPClassifier(KerasClassifier):
         augment_elastic=0.0,
         augment_stroke=0.0,
         augment_low_resolution=0.0,
+        outlier_exposure=0.0,
         learning_rate=2e-3,
         learning_rate_schedule="cosine",
         batch_size="auto",
@@ -352,6 +369,7 @@ class DigitMLPClassifier(KerasClassifier):
         self.augment_elastic = augment_elastic
         self.augment_stroke = augment_stroke
         self.augment_low_resolution = augment_low_resolution
+        self.outlier_exposure = outlier_exposure
         self.learning_rate = learning_rate
         self.learning_rate_schedule = learning_rate_schedule
         self.early_stopping = early_stopping
@@ -403,6 +421,13 @@ class DigitMLPClassifier(KerasClassifier):
 
     def _check_params_and_seed(self):
         self._validate_params()
+        if self.outlier_exposure and self.loss != "sparse_categorical_crossentropy":
+            raise ValueError(
+                "outlier_exposure trains with its own loss, the sparse categorical "
+                f"cross-entropy and equal probabilities for non-digits; got "
+                f"loss={self.loss!r}. Leave the default loss, or set "
+                "outlier_exposure=0."
+            )
         check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._check_extra_params()
         if self.early_stopping and self.validation_split:
@@ -619,6 +644,34 @@ class DigitMLPClassifier(KerasClassifier):
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
+    def score_samples(self, X):
+        """How much each sample looks like the classes the network knows.
+
+        The log of the sum of the exponentiated outputs before the softmax
+        (minus their free energy, Liu et al. 2020): high where the network
+        is sure of one class, low where it has seen nothing like the input;
+        higher is more like the training data, as scikit-learn's outlier
+        detectors' ``score_samples``. Trained with ``outlier_exposure``, the
+        network gives low scores to non-digits on purpose. Compare with a
+        threshold chosen on validation data, e.g. ``np.quantile(
+        clf.score_samples(X_val), 0.01)`` to accept 99% of its digits.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), dtype float64
+            One score per sample, independent of the other rows.
+        """
+        check_is_fitted(self, "coefs_")
+        X, _ = self._validate_data(X)
+        return digit_likeness(
+            output_logits(X, self.coefs_, self.intercepts_, self.activation)
+        )
+
     def _new_seed(self):
         return int(self._rng.randint(_MAX_SEED))
 
@@ -660,10 +713,49 @@ class DigitMLPClassifier(KerasClassifier):
         # scikeras built a fresh optimizer from a name or class: ours to set.
         if not isinstance(self.optimizer, keras.optimizers.Optimizer):
             optimizer.learning_rate = self._initial_learning_rate()
-        model.compile(
-            **{**compile_kwargs, "metrics": compile_kwargs["metrics"] or ["accuracy"]}
-        )
+        compile_kwargs = {
+            **compile_kwargs,
+            "metrics": compile_kwargs["metrics"] or ["accuracy"],
+        }
+        if self.outlier_exposure:
+            compile_kwargs["loss"] = digits_or_uniform_crossentropy
+            if self.metrics is None:
+                compile_kwargs["metrics"] = [DigitAccuracy()]
+        model.compile(**compile_kwargs)
         return model
+
+    def _with_non_digits(self, X, y, sample_weight, train_rows):
+        """The training data with synthesised non-digits added, and its rows."""
+        side = math.isqrt(self.n_features_in_)
+        if side * side != self.n_features_in_:
+            raise ValueError(
+                f"outlier_exposure needs square images, but X has "
+                f"{self.n_features_in_} features, not a perfect square. Set "
+                "outlier_exposure=0 for other data."
+            )
+        rng = np.random.default_rng(self._new_seed())
+        n_non_digits = max(1, round(self.outlier_exposure * len(train_rows)))
+        # Digits to draw pairs of: a sample, in MNIST's 28x28 uint8 form.
+        sample = rng.choice(train_rows, size=min(len(train_rows), 2000), replace=False)
+        digits = np.clip(X[sample] * 255, 0, 255).astype(np.uint8)
+        if side != 28:
+            digits = _resized(digits.reshape(-1, side, side), 28)
+        images = make_non_digits(
+            n_non_digits, digits=digits.reshape(-1, 28, 28), random_state=rng
+        )
+        if side != 28:
+            images = _resized(images, side)
+        non_digits = images.reshape(n_non_digits, -1).astype(np.float32) / 255
+        X = np.concatenate([X, non_digits])
+        y = np.concatenate(
+            [y, np.full((n_non_digits, *y.shape[1:]), NON_DIGIT, y.dtype)]
+        )
+        if sample_weight is not None:
+            sample_weight = np.concatenate(
+                [sample_weight, np.ones(n_non_digits, sample_weight.dtype)]
+            )
+        rows = np.concatenate([train_rows, np.arange(len(X) - n_non_digits, len(X))])
+        return X, y, sample_weight, rows
 
     def _augmentation(self):
         """The input pipeline's distortion of training batches, or None."""
@@ -718,6 +810,10 @@ class DigitMLPClassifier(KerasClassifier):
             )
         if batch_size == "auto":
             batch_size = min(MAX_AUTO_BATCH_SIZE, max(1, len(train_rows) // 32))
+        if self.outlier_exposure:
+            X, y, sample_weight, train_rows = self._with_non_digits(
+                X, y, sample_weight, train_rows
+            )
         if fit_args.get("validation_batch_size") is None:
             # Keras would validate in batches of 32: over a second an epoch on
             # MNIST, for a forward pass that large batches do in a tenth of it.
@@ -772,3 +868,15 @@ class DigitMLPClassifier(KerasClassifier):
     # scikeras's BaseWrapper.score comes first in the bases and re-validates
     # y its own way; scikit-learn's is plain accuracy of predict.
     score = ClassifierMixin.score
+
+
+def _resized(images, side):
+    """Square uint8 images resized to `side` pixels a side, anti-aliased."""
+    return np.stack(
+        [
+            np.asarray(
+                Image.fromarray(image).resize((side, side), Image.Resampling.BOX)
+            )
+            for image in images
+        ]
+    )

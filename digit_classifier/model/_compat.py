@@ -12,9 +12,36 @@ one that needs them (scikeras imports TensorFlow). Checked with scikit-learn
   way for estimators outside scikit-learn to declare the
   ``_parameter_constraints`` that check_estimator's check_param_validation
   reads; scikit-learn has no public module for them.
+- ``_CalibratedClassifier``, ``_TemperatureScaling`` (scikit-learn >= 1.8):
+  what a fitted ``CalibratedClassifierCV(method="temperature")`` holds;
+  :func:`temperature_calibrated` rebuilds one from a saved temperature.
 """
 
+import numpy as np
 from scikeras._utils import route_params
+from sklearn.calibration import (
+    CalibratedClassifierCV,
+    _CalibratedClassifier,
+    _TemperatureScaling,
+)
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["Interval", "StrOptions", "route_params"]
+__all__ = ["Interval", "StrOptions", "route_params", "temperature_calibrated"]
+
+
+def temperature_calibrated(estimator, temperature):
+    """``CalibratedClassifierCV(FrozenEstimator(estimator), method="temperature")``
+    as if fitted to `temperature`, without data."""
+    frozen = FrozenEstimator(estimator)
+    scaling = _TemperatureScaling()
+    scaling.beta_ = 1.0 / temperature
+    calibrated = CalibratedClassifierCV(frozen, method="temperature")
+    calibrated.calibrated_classifiers_ = [
+        _CalibratedClassifier(
+            frozen, [scaling], method="temperature", classes=estimator.classes_
+        )
+    ]
+    calibrated.classes_ = np.asarray(estimator.classes_)
+    calibrated.n_features_in_ = estimator.n_features_in_
+    return calibrated

@@ -1,9 +1,11 @@
 """The training input pipeline: seeded tf.data batches, the learning-rate
-schedule and the stratified validation split of DigitMLPClassifier.fit.
+schedule and the stratified validation split of DigitMLPClassifier.fit, and
+the loss and accuracy of outlier exposure.
 """
 
 import math
 
+import keras
 import numpy as np
 import tensorflow as tf
 from sklearn.model_selection import train_test_split
@@ -58,3 +60,40 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, augment=None):
             distort, num_parallel_calls=tf.data.AUTOTUNE
         )
     return batches.prefetch(tf.data.AUTOTUNE)
+
+
+# The label of a synthesised non-digit among the encoded training targets.
+NON_DIGIT = -1
+
+
+# Registered so that Keras can rebuild a compiled network that uses them, as
+# pickling a fitted classifier does.
+@keras.saving.register_keras_serializable(package="digit_classifier")
+def digits_or_uniform_crossentropy(y_true, y_pred):
+    """Sparse categorical cross-entropy, and equal probabilities for non-digits.
+
+    Rows labelled ``NON_DIGIT`` are scored by the cross-entropy of the output
+    against the uniform distribution, the loss of outlier exposure
+    (Hendrycks et al., 2019); every other row by its label's, as Keras's
+    ``sparse_categorical_crossentropy`` does.
+    """
+    labels = keras.ops.reshape(keras.ops.cast(y_true, "int32"), (-1,))
+    log_proba = keras.ops.log(keras.ops.clip(y_pred, 1e-7, 1.0))
+    known = keras.ops.maximum(labels, 0)[:, None]
+    digit = -keras.ops.take_along_axis(log_proba, known, axis=1)[:, 0]
+    uniform = -keras.ops.mean(log_proba, axis=1)
+    return keras.ops.where(labels == NON_DIGIT, uniform, digit)
+
+
+@keras.saving.register_keras_serializable(package="digit_classifier")
+class DigitAccuracy(keras.metrics.Mean):
+    """Accuracy over the labelled rows only: synthesised non-digits left out."""
+
+    def __init__(self, name="accuracy", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        labels = keras.ops.reshape(keras.ops.cast(y_true, "int32"), (-1,))
+        correct = keras.ops.cast(keras.ops.argmax(y_pred, axis=1) == labels, "float32")
+        known = keras.ops.cast(labels != NON_DIGIT, "float32")
+        return super().update_state(correct, sample_weight=known)

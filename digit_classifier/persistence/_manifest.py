@@ -125,7 +125,28 @@ def check_manifest(manifest, path):
         fail("several members need a committee")
     if not isinstance(manifest.get("info", {}) or {}, dict):
         fail("info must be a dict")
+    _check_calibration(manifest.setdefault("calibration", None), fail)
     return manifest
+
+
+def _check_calibration(calibration, fail):
+    """The temperature and decline threshold, optional since they were added."""
+    if calibration is None:
+        return
+    if not isinstance(calibration, dict) or set(calibration) != {
+        "temperature",
+        "threshold",
+    }:
+        fail("calibration must be a dict of temperature and threshold")
+    temperature, threshold = calibration["temperature"], calibration["threshold"]
+    if not (_is_number(temperature) and math.isfinite(temperature) and temperature > 0):
+        fail(f"calibration temperature must be a positive number, got {temperature!r}")
+    if threshold is not None and not (
+        _is_number(threshold) and math.isfinite(threshold)
+    ):
+        fail(
+            f"calibration threshold must be a finite number or null, got {threshold!r}"
+        )
 
 
 def takes_pixels(member):

@@ -25,7 +25,7 @@ from ._manifest import FORMAT, FORMAT_VERSION, LABEL_KINDS, storable, takes_pixe
 LIBRARIES = ("scikit-learn", "scikeras", "keras", "tensorflow", "numpy", "safetensors")
 
 
-def save_model(estimator, path, *, include_optimizer=True, info=None):
+def save_model(estimator, path, *, include_optimizer=True, info=None, threshold=None):
     """Save a fitted digit classifier to one file.
 
     The file is written to a temporary name and renamed into place, so an
@@ -33,10 +33,13 @@ def save_model(estimator, path, *, include_optimizer=True, info=None):
 
     Parameters
     ----------
-    estimator : Pipeline, DigitMLPClassifier or VotingClassifier
+    estimator : Pipeline, DigitMLPClassifier, VotingClassifier or \
+CalibratedClassifierCV
         A fitted :func:`make_digit_pipeline` pipeline, a fitted
         :class:`DigitMLPClassifier`, or a fitted soft-voting committee of
-        them (:func:`make_digit_committee`).
+        them (:func:`make_digit_committee`); or one of those calibrated by
+        ``CalibratedClassifierCV(FrozenEstimator(model),
+        method="temperature")``, whose temperature is saved with it.
 
     path : str or os.PathLike
         Where to write the model, conventionally with a ``.zip`` suffix.
@@ -52,6 +55,13 @@ def save_model(estimator, path, *, include_optimizer=True, info=None):
         test accuracy, as ``digit-classifier train`` records them); a
         :class:`DigitPredictor` from :func:`load_predictor` has them as
         ``info``.
+
+    threshold : float, default=None
+        The least ``score_samples`` of an input read as a digit, e.g. a low
+        quantile of the scores of validation digits; a
+        :class:`DigitPredictor` from :func:`load_predictor` has it as
+        ``threshold``, and the command line and web app decline inputs
+        below it ("not a digit"). None reads every input as a digit.
 
     Warns
     -----
@@ -77,6 +87,7 @@ def save_model(estimator, path, *, include_optimizer=True, info=None):
     >>> (load_model(path).predict_proba(X) == pipe.predict_proba(X)).all()
     np.True_
     """
+    estimator, temperature = _calibrated(estimator)
     members, committee = _members_of(estimator)
     unsaved, entries, weights, optimizer = [], [], {}, {}
     for name, steps in members:
@@ -115,6 +126,7 @@ def save_model(estimator, path, *, include_optimizer=True, info=None):
         "members": entries,
         "committee": None if committee is None else _committee_entry(committee),
         "info": _plain_info(info),
+        "calibration": _calibration_entry(temperature, threshold),
     }
     write_model_file(path, manifest, weights, optimizer)
 
@@ -134,10 +146,14 @@ def load_model(path):
 
     Returns
     -------
-    estimator : Pipeline, DigitMLPClassifier or VotingClassifier
+    estimator : Pipeline, DigitMLPClassifier, VotingClassifier or \
+CalibratedClassifierCV
         The fitted estimator, predicting what the saved one did; with the
         optimizers' state when it was saved, so that ``partial_fit``
-        continues training where it stopped.
+        continues training where it stopped. A model saved with a
+        temperature comes back calibrated, in a ``CalibratedClassifierCV``;
+        the decline threshold is a prediction setting:
+        ``load_predictor(path).threshold``.
 
     Raises
     ------
@@ -185,8 +201,15 @@ def load_model(path):
     ]
     committee = manifest["committee"]
     if committee is None:
-        return members[0]
-    return _restore_committee(manifest["members"], members, committee, path)
+        estimator = members[0]
+    else:
+        estimator = _restore_committee(manifest["members"], members, committee, path)
+    calibration = manifest["calibration"]
+    if calibration is None or calibration["temperature"] == 1.0:
+        return estimator
+    from ..model._compat import temperature_calibrated
+
+    return temperature_calibrated(estimator, calibration["temperature"])
 
 
 def load_predictor(path):
@@ -244,16 +267,19 @@ def load_predictor(path):
         _predictor(member, member_weights, path)
         for member, member_weights in zip(manifest["members"], weights, strict=True)
     ]
+    calibration = manifest["calibration"] or {"temperature": 1.0, "threshold": None}
     committee = manifest["committee"]
     if committee is None:
         [predictor] = predictors
         predictor.info = dict(info)
+        predictor._set_calibration(**calibration)
         return predictor
     return DigitCommittee(
         predictors,
         _classes(committee, path),
         weights=committee.get("weights"),
         info=info,
+        **calibration,
     )
 
 
@@ -272,6 +298,41 @@ def library_versions():
      'scikit-learn', 'tensorflow']
     """
     return {"digit_classifier": __version__} | {lib: version(lib) for lib in LIBRARIES}
+
+
+def _calibrated(estimator):
+    """The model inside a temperature-calibrated one, and its temperature."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.utils.validation import check_is_fitted
+
+    if not isinstance(estimator, CalibratedClassifierCV):
+        return estimator, 1.0
+    check_is_fitted(estimator)
+    [calibrated] = estimator.calibrated_classifiers_[:1]
+    if (
+        estimator.method != "temperature"
+        or not isinstance(estimator.estimator, FrozenEstimator)
+        or len(estimator.calibrated_classifiers_) != 1
+    ):
+        raise TypeError(
+            "save_model saves a CalibratedClassifierCV of one fitted model, "
+            "frozen: CalibratedClassifierCV(FrozenEstimator(model), method="
+            f'"temperature"); got method={estimator.method!r} and estimator '
+            f"{type(estimator.estimator).__name__}."
+        )
+    [scaling] = calibrated.calibrators
+    return estimator.estimator.estimator, 1.0 / float(scaling.beta_)
+
+
+def _calibration_entry(temperature, threshold):
+    if threshold is not None:
+        threshold = float(threshold)
+        if not np.isfinite(threshold):
+            raise ValueError(f"threshold must be a finite number, got {threshold}.")
+    if temperature == 1.0 and threshold is None:
+        return None
+    return {"temperature": float(temperature), "threshold": threshold}
 
 
 def _members_of(estimator):

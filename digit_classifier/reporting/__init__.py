@@ -1,7 +1,9 @@
 """Reports on a classifier's results: text tables and CSV (:mod:`._tables`),
-figures (:mod:`._plots`) and writing them to files (:mod:`._save`).
+figures (:mod:`._plots`), calibration (:mod:`._calibration`) and writing
+them to files (:mod:`._save`).
 """
 
+from ._calibration import expected_calibration_error, plot_reliability_diagram
 from ._plots import (
     draw_confusion_matrix,
     misclassified_indices,
@@ -24,6 +26,7 @@ __all__ = [
     "confusion_matrix_csv",
     "cv_results_csv",
     "draw_confusion_matrix",
+    "expected_calibration_error",
     "figure_format",
     "format_confusion_matrix",
     "format_cv_results",
@@ -32,6 +35,7 @@ __all__ = [
     "plot_cv_results",
     "plot_misclassified",
     "plot_predictions",
+    "plot_reliability_diagram",
     "plot_preprocessed_images",
     "plot_training_curves",
     "save_figure",

@@ -8,7 +8,10 @@ model reads, and a JSON API.
   labels; plain HTML, CSS and JavaScript shipped with the package, nothing
   fetched from the internet;
 - ``POST /predict``: one image, as a multipart upload or as the raw bytes of
-  a PNG, JPEG, ... body: ``{"label", "probability", "top_k", "image_28x28"}``;
+  a PNG, JPEG, ... body: ``{"label", "probability", "reason", "top_k",
+  "image_28x28"}``; an image that holds several digits, or that does not
+  look like a digit to the model, is answered (200) with ``"label": null``
+  and the ``reason``, and still its guesses and 28x28 image;
 - ``POST /predict/batch``: several images as a multipart upload, each
   answered on its own: a bad image does not fail the others;
 - ``GET /health`` and ``GET /model``; the OpenAPI schema at
@@ -56,10 +59,11 @@ class Label(BaseModel):
 
 
 class Prediction(BaseModel):
-    """What the model reads in an image."""
+    """What the model reads in an image: a label, or why it reads none."""
 
-    label: int | str
-    probability: float
+    label: int | str | None
+    probability: float | None
+    reason: str | None = None
     top_k: list[Label]
     image_28x28: list[list[int]]
 
@@ -71,6 +75,7 @@ class BatchItem(BaseModel):
     status: int
     label: int | str | None = None
     probability: float | None = None
+    reason: str | None = None
     top_k: list[Label] | None = None
     image_28x28: list[list[int]] | None = None
     error: str | None = None
@@ -197,6 +202,7 @@ def make_app(
         return 200, {
             "label": answer["label"],
             "probability": answer["probability"],
+            "reason": answer["reason"],
             "top_k": answer["top_k"],
             "image_28x28": answer["image"].tolist(),
         }

@@ -113,9 +113,19 @@ function explain(answer) {
   return text || `error ${answer.status}`;
 }
 
+// Why the model reads no digit, as the page says it.
+const DECLINED = {
+  "not a digit": "That does not look like a digit",
+};
+
 function show(prediction) {
-  label.textContent = String(prediction.label);
-  message.textContent = "";
+  const declined = prediction.label === null;
+  label.textContent = declined ? "?" : String(prediction.label);
+  label.classList.toggle("declined", declined);
+  // Declined: the reason, and still the 28x28 image and the guesses.
+  message.textContent = declined
+    ? DECLINED[prediction.reason] || capitalized(prediction.reason)
+    : "";
   message.classList.remove("error");
   top3.replaceChildren(
     ...prediction.top_k.map((entry) => {
@@ -136,8 +146,13 @@ function show(prediction) {
   drawSeen(prediction.image_28x28);
 }
 
+function capitalized(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function showNothing(text, isError = false) {
   label.textContent = "–";
+  label.classList.remove("declined");
   top3.replaceChildren();
   drawSeen(null);
   message.textContent = text;
