@@ -254,7 +254,20 @@ class _Answers:
         is_digit : ndarray of shape (n_samples,), dtype bool
             ``score_samples(X) >= threshold``; all True without a threshold.
         """
-        scores = self.score_samples(X)
+        return self.accepted(self.score_samples(X))
+
+    def accepted(self, scores):
+        """Whether scores of :meth:`score_samples` reach ``threshold``.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n_samples,)
+
+        Returns
+        -------
+        is_digit : ndarray of shape (n_samples,), dtype bool
+            All True without a threshold.
+        """
         if self.threshold is None:
             return np.ones(len(scores), dtype=bool)
         return scores >= self.threshold
@@ -311,7 +324,25 @@ class _Answers:
         >>> [(t["label"], round(t["probability"], 3)) for t in top]
         [('b', 0.576), ('a', 0.212)]
         """
-        proba = self.predict_proba(X)
+        return self.top_k_of(self.predict_proba(X), k)
+
+    def top_k_of(self, proba, k=3):
+        """The `k` most probable labels of each row of `proba`, as
+        :meth:`predict_top_k` gives them.
+
+        Parameters
+        ----------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities from :meth:`predict_proba` or
+            :meth:`predict_proba_and_score`.
+
+        k : int, default=3
+            Labels per image.
+
+        Returns
+        -------
+        top_k : list of list of dict
+        """
         order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
         return [
             [
@@ -320,6 +351,23 @@ class _Answers:
             ]
             for row, best in zip(proba, order, strict=True)
         ]
+
+    def predict_proba_and_score(self, X):
+        """:meth:`predict_proba` and :meth:`score_samples` from one pass.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, height, width)
+            As for :meth:`predict_proba`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+
+        scores : ndarray of shape (n_samples,)
+        """
+        raise NotImplementedError
 
     def score(self, X, y):
         """Return the accuracy on the images `X` with true labels `y`.
@@ -520,6 +568,13 @@ class DigitPredictor(_Answers):
             Probabilities; columns follow ``classes_``.
         """
         return softmax(self._logits(X), self.temperature)
+
+    def predict_proba_and_score(self, X):
+        logits = self._logits(X)
+        scores = digit_likeness(logits)
+        return softmax(logits, self.temperature), scores
+
+    predict_proba_and_score.__doc__ = _Answers.predict_proba_and_score.__doc__
 
     def score_samples(self, X):
         """How much each image looks like the digits the network was trained on.
@@ -751,13 +806,21 @@ class DigitCommittee(_Answers):
             The weighted mean of the members' probabilities; columns follow
             ``classes_``.
         """
-        probas = [member.predict_proba(X) for member in self.members_]
-        proba = np.average(probas, axis=0, weights=self.weights)
-        if self.temperature == 1.0:
-            return proba
-        return softmax(
-            np.log(np.maximum(proba, np.finfo(float).tiny)), self.temperature
+        return self.predict_proba_and_score(X)[0]
+
+    def predict_proba_and_score(self, X):
+        probas, scores = zip(
+            *(member.predict_proba_and_score(X) for member in self.members_),
+            strict=True,
         )
+        proba = np.average(probas, axis=0, weights=self.weights)
+        scores = np.average(scores, axis=0, weights=self.weights)
+        if self.temperature != 1.0:
+            tiny = np.finfo(float).tiny
+            proba = softmax(np.log(np.maximum(proba, tiny)), self.temperature)
+        return proba, scores
+
+    predict_proba_and_score.__doc__ = _Answers.predict_proba_and_score.__doc__
 
     def score_samples(self, X):
         """How much each image looks like a digit: the members' weighted mean score.

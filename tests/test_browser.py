@@ -6,6 +6,7 @@ DIGIT_CLASSIFIER_SCREENSHOT to a PNG path to keep a screenshot of the page
 (the README's picture is made so).
 """
 
+import json
 import os
 import shutil
 
@@ -123,3 +124,48 @@ def test_a_file_that_is_not_an_image_gets_a_message(page, tmp_path):
     assert "not an image file" in page.locator("#message").text_content()
     assert page.locator("#label").text_content() == "–"
     assert seen_ink(page) == 0  # the preview is cleared
+
+
+def test_several_digits_drawn_are_declined_with_the_guesses(page):
+    page.click("#clear")
+    draw(page, [(60, 40), (55, 240)])
+    draw(page, [(220, 40), (215, 240)])
+    page.wait_for_function(
+        "document.getElementById('message').textContent.includes('Several digits')"
+    )
+    assert page.locator("#label").text_content() == "?"
+    assert "digit-classifier read" in page.locator("#message").text_content()
+    assert page.locator("#top li").count() == 3  # the guesses, still
+    assert seen_ink(page) > 20
+
+
+def test_an_answer_of_not_a_digit_says_so(page):
+    """The page's words for the API's "not a digit" (the test server's model
+    has no threshold, so the answer is the API's, as documented, by hand)."""
+    answer = {
+        "label": None,
+        "probability": None,
+        "reason": "not a digit",
+        "top_k": [{"label": 4, "probability": 0.41}, {"label": 9, "probability": 0.2}],
+        "image_28x28": [[255 if 10 < c < 18 else 0 for c in range(28)]] * 28,
+    }
+    page.route(
+        "**/predict",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(answer)
+        ),
+    )
+    try:
+        page.click("#clear")
+        draw(page, SEVEN)
+        page.wait_for_function(
+            "document.getElementById('message').textContent.includes('does not')"
+        )
+        assert page.locator("#message").text_content() == (
+            "That does not look like a digit"
+        )
+        assert page.locator("#label").text_content() == "?"
+        assert page.locator("#top li").count() == 2
+        assert seen_ink(page) > 20
+    finally:
+        page.unroute("**/predict")

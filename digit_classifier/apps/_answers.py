@@ -105,8 +105,12 @@ def answer_input(
         max_pixels=max_pixels,
     )
     rows = inputs.images.reshape(len(inputs.images), -1)
-    best = predictor.predict_top_k(rows, top_k)
-    is_digit = predictor.is_digit(rows)
+    proba, scores = predictor.predict_proba_and_score(rows)
+    best = predictor.top_k_of(proba, top_k)
+    threshold = predictor.threshold
+    is_digit = (
+        scores >= threshold if threshold is not None else np.ones(len(rows), bool)
+    )
     # What the network reads: the digits as the model normalizes them.
     seen = predictor.network_images(rows).reshape(inputs.images.shape)
     seen = np.round(seen).astype(np.uint8)
