@@ -15,7 +15,8 @@ and saved as image files that go through the input path of
 - patterns: stripes, checkerboards, noise.
 
 The digits: MNIST's validation part (the last 10,000 training digits, as
-arrays) and the real handwriting of ``load_real_digits`` drawn as scans.
+arrays; its test set with ``--test``) and the real handwriting of
+``load_real_digits`` drawn as scans.
 Printed: per family, how many files are declined (an input that the input
 path refuses, "no digit found", counts as declined, as a user sees it); the
 AUROC of the model's ``score_samples`` and of the candidates (highest
@@ -324,11 +325,17 @@ def mahalanobis_reference(predictor, X, y):
     return reference
 
 
-def main(argv=None):
+def main(argv=None, sink=print):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", help="a model.zip written by train")
     parser.add_argument("--n", type=int, default=300, help="non-digits per family")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--data-dir", help="MNIST's folder (default: DIGIT_CLASSIFIER_DATA)"
+    )
+    parser.add_argument(
+        "--real-dir", help="real digits' folder (default: DIGIT_CLASSIFIER_REAL_DATA)"
+    )
     parser.add_argument(
         "--test",
         action="store_true",
@@ -344,29 +351,30 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     predictor = load_predictor(args.model)
-    (X_train, y_train), (X_test, y_test) = load_mnist()
+    (X_train, y_train), (X_test, y_test) = load_mnist(args.data_dir)
     reference = mahalanobis_reference(predictor, X_train[:10000], y_train[:10000])
     mnist = "MNIST test" if args.test else "MNIST validation"
     digit_sets = {
-        mnist: (X_test, y_test) if args.test else (X_train[50000:], y_train[50000:])
+        mnist: (X_test, y_test) if args.test else (X_train[-10000:], y_train[-10000:])
     }
     threshold = predictor.threshold
     if threshold is None:
         scores = predictor.score_samples(digit_sets[mnist][0])
         threshold = float(np.quantile(scores, 1 - args.accept))
-    print(
+    results = {"threshold": threshold, "declined": {}, "ece": {}, "auroc": {}}
+    sink(
         f"threshold {threshold:.3f} (the model's: {predictor.threshold}), "
         f"temperature {predictor.temperature:.3f}"
     )
-    several = {mnist: np.zeros(10000, dtype=bool)}
-    for source, (real, labels) in load_real_digits().items():
+    several = {mnist: np.zeros(len(digit_sets[mnist][0]), dtype=bool)}
+    for source, (real, labels) in load_real_digits(args.real_dir).items():
         scans, marks = read(draw_scans(real))
         kept = [s is not None for s in scans]
         name = f"{source} scans"
         digit_sets[name] = (np.stack([s for s in scans if s is not None]), labels[kept])
         several[name] = marks[kept]
     digit_scores = {}
-    print("\ndigits: declined (as several digits), accuracy, ECE")
+    sink("\ndigits: declined (as several digits), accuracy, ECE")
     for name, (images, y) in digit_sets.items():
         scores = candidate_scores(predictor, images, reference)
         digit_scores[name] = scores
@@ -374,13 +382,14 @@ def main(argv=None):
         declined = np.mean((scores["model"] < threshold) | several[name])
         accuracy = np.mean(predictor.classes_[proba.argmax(axis=1)] == y)
         ece = expected_calibration_error(y, proba, predictor.classes_)
-        print(
+        results["declined"][name], results["ece"][name] = declined, ece
+        sink(
             f"  {name:26} {declined:7.2%} ({several[name].mean():.2%}) "
             f"{accuracy:8.2%} {ece:7.2%}"
         )
 
     files = non_digit_files(args.n, args.seed)
-    print("\nnon-digits: declined (refused by the input path, several digits)")
+    sink("\nnon-digits: declined (refused by the input path, several digits)")
     all_scores, total = [], 0
     for family, data in files.items():
         digits, marks = read(data)
@@ -392,21 +401,26 @@ def main(argv=None):
         all_scores.append((scores, refused))
         declined = refused + np.sum((scores["model"] < threshold) | marks[kept])
         total += declined
-        print(
+        results["declined"][family] = declined / len(data)
+        sink(
             f"  {family:10} {declined / len(data):7.2%} "
             f"({refused / len(data):.1%}, {marks.mean():.1%})"
         )
-    print(f"  {'all':10} {total / (len(FAMILIES) * args.n):7.2%}")
+    results["declined"]["non-digits"] = total / (len(FAMILIES) * args.n)
+    sink(f"  {'all':10} {results['declined']['non-digits']:7.2%}")
 
-    print("\nAUROC, digits against the non-digits the input path reads")
+    sink("\nAUROC, digits against the non-digits the input path reads")
     for candidate in all_scores[0][0]:
         outside = np.concatenate([s[candidate] for s, _ in all_scores])
         line = []
         for name, scores in digit_scores.items():
             inside = scores[candidate]
             truth = np.r_[np.ones(len(inside)), np.zeros(len(outside))]
-            line.append(f"{name} {roc_auc_score(truth, np.r_[inside, outside]):.4f}")
-        print(f"  {candidate:16} " + ", ".join(line))
+            auroc = roc_auc_score(truth, np.r_[inside, outside])
+            results["auroc"][(candidate, name)] = auroc
+            line.append(f"{name} {auroc:.4f}")
+        sink(f"  {candidate:16} " + ", ".join(line))
+    return results
 
 
 if __name__ == "__main__":

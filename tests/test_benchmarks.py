@@ -125,3 +125,31 @@ def test_input_memory_benchmark_runs(capsys):
     rows = capsys.readouterr().out.splitlines()[2:]
     assert [row.split(" | ")[0] for row in rows] == ["| PNG", "| JPEG"]
     assert all(float(row.split(" | ")[3].split()[0]) >= 0 for row in rows)
+
+
+def test_open_set_benchmark_runs(mnist_slice_dir, real_digits_dir, tmp_path):
+    from digit_classifier import load_mnist, make_digit_pipeline, save_model
+
+    X_train, y_train = load_mnist(mnist_slice_dir)[0]
+    model = tmp_path / "model.zip"
+    pipe = make_digit_pipeline(
+        "fast", hidden_layer_sizes=(16,), epochs=1, outlier_exposure=0.1
+    )
+    save_model(pipe.fit(X_train[:1000], y_train[:1000]), model)
+    main = runpy.run_path(str(SCRIPT.with_name("open_set.py")))["main"]
+    lines = []
+    args = [str(model), "--n", "4", "--data-dir", str(mnist_slice_dir)]
+    results = main([*args, "--real-dir", real_digits_dir], sink=lines.append)
+
+    families = {"drawn", "photos", "text", "patterns", "non-digits"}
+    assert families <= set(results["declined"])
+    assert all(0 <= value <= 1 for value in results["declined"].values())
+    # With no threshold in the file, the one that accepts 99% of the digits.
+    assert results["declined"]["MNIST validation"] == pytest.approx(0.01, abs=0.002)
+    assert all(0 <= value <= 1 for value in results["auroc"].values())
+    assert {candidate for candidate, _ in results["auroc"]} == {
+        "model",
+        "max probability",
+        "mahalanobis",
+    }
+    assert any("AUROC" in line for line in lines)

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import load_digits
 from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import roc_auc_score
 
 from digit_classifier import (
     DigitMLPClassifier,
@@ -102,18 +103,19 @@ def test_outlier_exposure_scores_non_digits_lower(digits_8x8):
     X, y = digits_8x8
     rows = X.reshape(len(X), -1) / 255
     non_digits = _resized(make_non_digits(300, random_state=5), 8).reshape(300, -1)
-    scores = {}
+    auroc = {}
     for exposure in (0.0, 0.1):
         clf = DigitMLPClassifier(
             (64,), outlier_exposure=exposure, epochs=30, random_state=0
         ).fit(rows[:1200], y[:1200])
         digits = clf.score_samples(rows[1200:])
         others = clf.score_samples(non_digits / 255)
-        # The share of non-digits below the 5% quantile of held-out digits.
-        scores[exposure] = np.mean(others < np.quantile(digits, 0.05))
+        truth = np.r_[np.ones(len(digits)), np.zeros(len(others))]
+        auroc[exposure] = roc_auc_score(truth, np.r_[digits, others])
         assert clf.score(rows[1200:], y[1200:]) > 0.9
-    assert scores[0.1] > scores[0.0] + 0.2, scores
-    assert scores[0.1] > 0.8, scores
+    # 0.80-0.88 without, 0.96-0.98 with, over three seeds on this machine.
+    assert auroc[0.1] > auroc[0.0] + 0.05, auroc
+    assert auroc[0.1] > 0.93, auroc
 
 
 def test_outlier_exposure_accuracy_counts_only_digits(digits_8x8):

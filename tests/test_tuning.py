@@ -173,7 +173,9 @@ def test_tune_command_searches_the_training_split_only(tmp_path, monkeypatch, ca
     args = ["tune", "--dataset", "digits", "--hidden", "8", "32", "--epochs", "3"]
     assert cli.main([*args, "--cv", "2", "--out", str(tmp_path)]) == 0
 
-    assert len(received["X"]) == len(X_TRAIN) == 1347
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    # The search sees the training split but the twelfth that calibrates.
+    assert len(received["X"]) + metrics["n_calibration"] == len(X_TRAIN) == 1347
     test_rows = {image.tobytes() for image in X_TEST}
     assert not test_rows & {image.tobytes() for image in received["X"]}
 
@@ -181,9 +183,8 @@ def test_tune_command_searches_the_training_split_only(tmp_path, monkeypatch, ca
     assert "Fitting 2 folds for each of 2 candidates, totalling 4 fits" in out
     assert out.count("[CV 2/2] END") == 2
     assert "Candidates, best first" in out
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert_best_candidate_saved(metrics, tmp_path)
-    assert metrics["n_train"] == 1347
+    assert metrics["n_train"] == len(received["X"])
     assert metrics["n_test"] == 450
     csv_lines = (tmp_path / "cv_results.csv").read_text().splitlines()
     assert (

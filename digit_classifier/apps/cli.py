@@ -87,7 +87,8 @@ def _parser():
         "train",
         help="fit a model, evaluate it on the test split and write a run folder",
         description="Fit the pipeline on the training split (validation curves "
-        "come from a held-out part of it), evaluate once on the test split, and "
+        "come from a held-out part of it; a twelfth calibrates the model and "
+        "sets its 'not a digit' threshold), evaluate once on the test split, and "
         "write the model, metrics and pictures into a run folder.",
     )
     _add_data_arguments(train)

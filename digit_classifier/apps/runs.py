@@ -188,7 +188,8 @@ def train_run(
         Training images (pixels in [0, 255]) and labels. A stratified
         `calibration_fraction` of them is held out to fit the model's
         temperature and choose its decline threshold
-        (:func:`~digit_classifier.model.calibrate_digits`); validation
+        (:func:`~digit_classifier.model.calibrate_digits`, accepting the
+        preset's ``accept`` fraction of them); validation
         curves, when asked (``validation_split``), come from the rest.
 
     X_test, y_test : array-like
@@ -486,12 +487,17 @@ def _finished_run(
     """
     from ..model import calibrate_digits
     from ..model._calibration import digit_scores
+    from ..presets import PRESETS
 
     fitted, threshold, X_calibration = model, None, calibration[0]
     if X_calibration is not None:
         seed = random_state if isinstance(random_state, int) else 0
         model, threshold = calibrate_digits(
-            fitted, X_calibration, calibration[1], random_state=seed
+            fitted,
+            X_calibration,
+            calibration[1],
+            accept=PRESETS[preset]["accept"],
+            random_state=seed,
         )
     scores = digit_scores(fitted, X_test) if threshold is not None else None
     metrics, files, report = _evaluation(

@@ -122,7 +122,8 @@ class DigitMLPClassifier(KerasClassifier):
         network learns to give equal probabilities (outlier exposure,
         Hendrycks et al. 2019), so that :meth:`score_samples` tells digits
         from what is not one. Needs 28x28 or other square images with pixels
-        in [0, 1], and the default loss.
+        in [0, 1], and the default loss; ``history_``'s accuracy counts the
+        digits only (with the default ``metrics``).
 
     learning_rate : float > 0, default=2e-3
         Learning rate of the optimizer (its starting value with the cosine

@@ -78,11 +78,16 @@ def digits_or_uniform_crossentropy(y_true, y_pred):
     ``sparse_categorical_crossentropy`` does.
     """
     labels = keras.ops.reshape(keras.ops.cast(y_true, "int32"), (-1,))
-    log_proba = keras.ops.log(keras.ops.clip(y_pred, 1e-7, 1.0))
-    known = keras.ops.maximum(labels, 0)[:, None]
-    digit = -keras.ops.take_along_axis(log_proba, known, axis=1)[:, 0]
-    uniform = -keras.ops.mean(log_proba, axis=1)
-    return keras.ops.where(labels == NON_DIGIT, uniform, digit)
+    n_classes = keras.ops.shape(y_pred)[-1]
+    # Targets as distributions: Keras's categorical cross-entropy then takes
+    # the softmax's own logits, as its sparse one does (a fused, fast op).
+    uniform = keras.ops.full_like(y_pred, 1.0) / keras.ops.cast(n_classes, y_pred.dtype)
+    target = keras.ops.where(
+        (labels == NON_DIGIT)[:, None],
+        uniform,
+        keras.ops.one_hot(keras.ops.maximum(labels, 0), n_classes, dtype=y_pred.dtype),
+    )
+    return keras.losses.categorical_crossentropy(target, y_pred)
 
 
 @keras.saving.register_keras_serializable(package="digit_classifier")
