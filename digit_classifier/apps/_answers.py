@@ -107,10 +107,7 @@ def answer_input(
     rows = inputs.images.reshape(len(inputs.images), -1)
     proba, scores = predictor.predict_proba_and_score(rows)
     best = predictor.top_k_of(proba, top_k)
-    threshold = predictor.threshold
-    is_digit = (
-        scores >= threshold if threshold is not None else np.ones(len(rows), bool)
-    )
+    is_digit = predictor.accepted(scores)
     # What the network reads: the digits as the model normalizes them.
     seen = predictor.network_images(rows).reshape(inputs.images.shape)
     seen = np.round(seen).astype(np.uint8)

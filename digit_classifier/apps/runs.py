@@ -485,8 +485,7 @@ def _finished_run(
     and seed: the metrics give the first member's, and each member's
     normalization; the curves are the first member's.
     """
-    from ..model import calibrate_digits
-    from ..model._calibration import digit_scores
+    from ..model import calibrate_digits, digit_scores
     from ..presets import PRESETS
 
     fitted, threshold, X_calibration = model, None, calibration[0]

@@ -14,13 +14,14 @@ Prediction needs none of this: :mod:`digit_classifier.inference` computes a
 fitted network with NumPy.
 """
 
-from ._calibration import calibrate_digits
+from ._calibration import calibrate_digits, digit_scores
 from ._classifier import DigitMLPClassifier
 from ._pipeline import make_digit_committee, make_digit_pipeline
 
 __all__ = [
     "DigitMLPClassifier",
     "calibrate_digits",
+    "digit_scores",
     "make_digit_committee",
     "make_digit_pipeline",
 ]
