@@ -3,7 +3,7 @@
 Kept in this one module so that a release that moves them breaks one import,
 and so that they are easy to review; it lives in the model's room, the only
 one that needs them (scikeras imports TensorFlow). Checked with scikit-learn
-1.7.2 to 1.9.1 and scikeras 0.13.0 (its last release):
+1.8.0 to 1.9.1 and scikeras 0.13.0 (its last release):
 
 - ``route_params``: scikeras routes prefixed parameters
   (``optimizer__beta_1=...``) to their destination with it; our fit uses it
