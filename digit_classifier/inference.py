@@ -367,7 +367,7 @@ class _Answers:
 
         scores : ndarray of shape (n_samples,)
         """
-        raise NotImplementedError
+        raise NotImplementedError  # each predictor computes both its own way
 
     def score(self, X, y):
         """Return the accuracy on the images `X` with true labels `y`.
@@ -573,8 +573,6 @@ class DigitPredictor(_Answers):
         logits = self._logits(X)
         scores = digit_likeness(logits)
         return softmax(logits, self.temperature), scores
-
-    predict_proba_and_score.__doc__ = _Answers.predict_proba_and_score.__doc__
 
     def score_samples(self, X):
         """How much each image looks like the digits the network was trained on.
@@ -819,8 +817,6 @@ class DigitCommittee(_Answers):
             tiny = np.finfo(float).tiny
             proba = softmax(np.log(np.maximum(proba, tiny)), self.temperature)
         return proba, scores
-
-    predict_proba_and_score.__doc__ = _Answers.predict_proba_and_score.__doc__
 
     def score_samples(self, X):
         """How much each image looks like a digit: the members' weighted mean score.

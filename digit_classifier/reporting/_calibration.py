@@ -66,7 +66,8 @@ def plot_reliability_diagram(
     scikit-learn's :class:`~sklearn.calibration.CalibrationDisplay` of the
     top label: for each bin of the top probability, the fraction of samples
     whose most probable class is the true one; a calibrated classifier lies
-    on the diagonal. The title gives the expected calibration error.
+    on the diagonal. Grey bars (right axis, log scale) count the samples of
+    each bin; the title gives the expected calibration error.
 
     Parameters
     ----------
@@ -103,6 +104,14 @@ def plot_reliability_diagram(
         name="most probable class",
         pos_label=True,
     )
+    # How many samples each bin holds: most sit in the last one, and a
+    # point of few samples says little.
+    counts = ax.twinx()
+    counts.hist(confidence, bins=n_bins, range=(0, 1), color="0.85", zorder=0)
+    counts.set_yscale("log")
+    counts.set_ylabel("Samples per bin")
+    ax.set_zorder(counts.get_zorder() + 1)
+    ax.patch.set_visible(False)
     ece = expected_calibration_error(y_true, proba, classes, n_bins=n_bins)
     heading = f"{title}\n" if title else ""
     ax.set_title(f"{heading}expected calibration error {ece:.2%}")
