@@ -461,11 +461,16 @@ def _calibration_split(X, y, fraction, random_state):
         return X, y, None, None
     from sklearn.model_selection import train_test_split
 
-    seed = random_state if isinstance(random_state, int) else 0
     X_fit, X_calibration, y_fit, y_calibration = train_test_split(
-        X, y, test_size=fraction, stratify=y, random_state=seed
+        X, y, test_size=fraction, stratify=y, random_state=_seed(random_state)
     )
     return X_fit, y_fit, X_calibration, y_calibration
+
+
+def _seed(random_state):
+    """The calibration's seed: the model's, when it is an int, else 0, so that
+    a run's split and distortions are the same every time."""
+    return random_state if isinstance(random_state, int) else 0
 
 
 def _finished_run(
@@ -490,13 +495,12 @@ def _finished_run(
 
     fitted, threshold, X_calibration = model, None, calibration[0]
     if X_calibration is not None:
-        seed = random_state if isinstance(random_state, int) else 0
         model, threshold = calibrate_digits(
             fitted,
             X_calibration,
             calibration[1],
             accept=PRESETS[preset]["accept"],
-            random_state=seed,
+            random_state=_seed(random_state),
         )
     scores = digit_scores(fitted, X_test) if threshold is not None else None
     metrics, files, report = _evaluation(

@@ -11,6 +11,8 @@ the threshold of ``score_samples`` below which an input is not read as a
 digit, on the undistorted validation digits.
 """
 
+import math
+
 import numpy as np
 import tensorflow as tf
 from sklearn.calibration import CalibratedClassifierCV
@@ -89,7 +91,7 @@ def calibrate_digits(model, X, y, *, accept=ACCEPT, random_state=None):
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y)
     rows = X.reshape(len(X), -1)
-    side = int(np.sqrt(rows.shape[1]))
+    side = math.isqrt(rows.shape[1])
     if side * side != rows.shape[1]:
         raise ValueError(
             f"calibrate_digits distorts square images, but X has {rows.shape[1]} "
