@@ -28,6 +28,9 @@ FORMAT_NAMES = "PNG, JPEG, GIF, BMP, TIFF or WebP"
 # Refuse larger images before decoding them (decompression bombs). 50
 # megapixels is more than phones' default photos.
 MAX_PIXELS = 50_000_000
+# The key, in a decoded image's `info`, of how many of the file's pixels
+# each of its pixels stands for, each way (a JPEG decoded at a reduced scale).
+DRAFT_SCALE = "digit_classifier.draft_scale"
 SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N"}
 UINT8_MAX, UINT16_MAX, INT32_MAX = 255, 65535, 2**31 - 1
 # Samples of more than 8 bits are scaled this many rows at a time.
@@ -114,7 +117,8 @@ def open_image(source, name, max_pixels, least_side=None):
     ------
     image : PIL.Image.Image
         Closed when the block ends. Errors raised inside the block are not
-        the decoder's and pass unchanged.
+        the decoder's and pass unchanged. ``image.info[DRAFT_SCALE]`` is
+        the reduced scale's factor (1.0 for none).
     """
     name = display_name(name)
     with contextlib.ExitStack() as stack:
@@ -125,9 +129,12 @@ def open_image(source, name, max_pixels, least_side=None):
         image = stack.enter_context(_open(source, name))
         try:
             _check_single_image(image, name, max_pixels)
+            full_width = image.size[0]
             if least_side is not None:
                 image.draft(None, (least_side, least_side))
             image.load()
+            # How many of the file's pixels each decoded one stands for.
+            draft_scale = full_width / image.size[0]
             _turn_upright(image)
             pixels = _as_8bit(image)
         except DigitImageError:
@@ -142,6 +149,7 @@ def open_image(source, name, max_pixels, least_side=None):
         if pixels is not image:
             image.close()  # the decoded copy is not needed any more
             stack.enter_context(pixels)
+        pixels.info[DRAFT_SCALE] = draft_scale
         yield pixels
 
 

@@ -187,6 +187,35 @@ def working_grayscale(image):
 def mnist_form(gray, name):
     """A float grayscale image in [0, 255] -> the 28x28 uint8 MNIST digit,
     and how many separate digit-sized marks it holds (see :func:`count_marks`)."""
+    ink, digit, _ = ink_of(gray, name)
+    return digit_form(ink, digit), count_marks(digit)
+
+
+def ink_of(gray, name):
+    """The ink of a float grayscale image in [0, 255], light on 0, and its mask.
+
+    Steps 2 and 3 of the module's: polarity, background, the ink's pixels
+    and its core mapped to 255; pixels away from the strokes are 0.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (height, width), dtype float32
+        From :func:`working_grayscale`.
+
+    name : str
+        The image's name for messages.
+
+    Returns
+    -------
+    ink : ndarray of shape (height + 2 * frame, width + 2 * frame), dtype float32
+
+    digit : ndarray of the same shape, dtype bool
+        The ink's pixels.
+
+    frame : int
+        The background added on each side of a tight crop (0 for none): pixel
+        ``(row, col)`` of `ink` is ``(row - frame, col - frame)`` of `gray`.
+    """
     if gray.size == 0:
         raise DigitImageError(
             f"no digit found in {name}: the image has no pixels (shape {gray.shape})."
@@ -200,6 +229,7 @@ def mnist_form(gray, name):
     noise_sigma = _smoothed_noise_sigma(gray[::2, ::2] - smooth[::2, ::2])
     size = max(gray.shape)
     ink, digit = _find_ink(gray, smooth, noise_sigma, size, name)
+    frame = 0
     if _touches_the_border(digit):
         # A tight crop: read again in a frame of background, as a scan's
         # margin, so that it gives the digit that paper around it gives. The
@@ -219,8 +249,7 @@ def mnist_form(gray, name):
 
     # Pixels near the strokes keep their soft edges; everything else is set to
     # black. The noise far from the digit tells how much to subtract near it.
-    margin = 1 + extent // (2 * DIGIT_SIZE)  # half a pixel of the 20x20 digit
-    near = ndimage.maximum_filter(digit, size=2 * margin + 1)
+    near = ndimage.maximum_filter(digit, size=2 * stroke_margin(extent) + 1)
     noise = max(0.0, np.percentile(ink[~near], 99)) if (~near).any() else 0.0
     contrast = np.percentile(ink[digit], INK_PERCENTILE) - noise
     if contrast < MIN_CONTRAST:
@@ -230,11 +259,35 @@ def mnist_form(gray, name):
             f"{MIN_CONTRAST}."
         )
     # MNIST's strokes are at full intensity in their core; map it to 255.
-    ink = np.clip((ink - noise) / contrast, 0, 1) * 255 * near
-    ink = _thicken(ink, digit, extent)
+    return np.clip((ink - noise) / contrast, 0, 1) * 255 * near, digit, frame
 
+
+def stroke_margin(extent):
+    """How far, in pixels, a digit of `extent` pixels keeps its strokes' soft
+    edges: half a pixel of the 20x20 digit, and at least one."""
+    return 1 + extent // (2 * DIGIT_SIZE)
+
+
+def digit_form(ink, digit):
+    """Steps 4 and 5 of the module's: the ink of one digit to the 28x28 form.
+
+    Parameters
+    ----------
+    ink : ndarray of shape (height, width)
+        The digit's ink, light on 0, as :func:`ink_of` gives it.
+
+    digit : ndarray of shape (height, width), dtype bool
+        Its pixels.
+
+    Returns
+    -------
+    digit : ndarray of shape (28, 28), dtype uint8
+    """
+    rows, cols = bounding_box(digit)
+    extent = max(rows.stop - rows.start, cols.stop - cols.start)
+    ink = _thicken(ink, digit, extent)
     ink = ink[bounding_box(ink)]
-    return centre(_scale_to_digit_size(ink)), count_marks(digit)
+    return centre(_scale_to_digit_size(ink))
 
 
 def count_marks(ink):
