@@ -5,6 +5,8 @@ The package's rooms, and what each may import:
 - ``images/``: files, uploads and arrays to MNIST's form, the one way in
   (NumPy, SciPy and Pillow only);
 - ``inference.py``: :class:`DigitPredictor`, a fitted network in NumPy;
+- ``numbers.py``: :func:`read_number`, a line of digits read digit by digit
+  (NumPy, as the predictor);
 - ``persistence/``: model files that hold only data (no TensorFlow);
 - ``preprocessing.py``: the pipeline's scikit-learn transformers;
 - ``model/``: :class:`DigitMLPClassifier`, its training input pipeline,
@@ -37,6 +39,7 @@ _PUBLIC = {
     "load_predictor": "persistence",
     "DigitPredictor": "inference",
     "DigitCommittee": "inference",
+    "read_number": "numbers",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -79,6 +79,22 @@ def mnist_model_file(mnist, mnist_model, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def calibrated_file(mnist, mnist_model, tmp_path_factory):
+    """mnist_model calibrated on digits it never saw, saved with its threshold:
+    (path, calibrated model, threshold)."""
+    from digit_classifier import save_model
+    from digit_classifier.model import calibrate_digits
+
+    (X_train, y_train), _ = mnist
+    calibrated, threshold = calibrate_digits(
+        mnist_model, X_train[15000:17000], y_train[15000:17000], random_state=0
+    )
+    path = tmp_path_factory.mktemp("calibrated") / "model.zip"
+    save_model(calibrated, path, threshold=threshold)
+    return path, calibrated, threshold
+
+
+@pytest.fixture(scope="session")
 def png_header():
     """Make a PNG file of a few bytes that claims a size: a decompression bomb."""
 

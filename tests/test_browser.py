@@ -35,6 +35,8 @@ CHROMIUM_ARGS = [
 # Strokes on the 280x280 canvas, as (x, y) points: a 1 and a 7.
 ONE = [(150, 40), (140, 240)]
 SEVEN = [(60, 50), (220, 50), (120, 250)]
+# The number mode's canvas is this wide (and 280 high).
+NUMBER_WIDTH = 720
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +53,10 @@ def page(live_server):
         browser.close()
 
 
-def draw(page, points):
+def draw(page, points, canvas_width=280):
     """Drag the mouse along the points on the canvas, as a hand would."""
     box = page.locator("#pad").bounding_box()
-    scale = box["width"] / 280
+    scale = box["width"] / canvas_width
     x, y = points[0]
     page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
     page.mouse.down()
@@ -169,3 +171,36 @@ def test_an_answer_of_not_a_digit_says_so(page):
         assert seen_ink(page) > 20
     finally:
         page.unroute("**/predict")
+
+
+def test_a_number_drawn_in_number_mode_is_read_digit_by_digit(page):
+    page.check("input[name=mode][value=number]")
+    try:
+        assert page.locator("#pad").evaluate("pad => pad.width") == NUMBER_WIDTH
+        draw(page, [(x + 60, y) for x, y in ONE], NUMBER_WIDTH)
+        draw(page, [(x + 300, y) for x, y in SEVEN], NUMBER_WIDTH)
+        page.wait_for_function(
+            "document.getElementById('number').textContent.length === 2",
+            timeout=10_000,
+        )
+        assert page.locator("#number").text_content() == "17"
+        assert page.locator("#digits li").count() == 2
+        assert not page.locator("#digit-result").is_visible()
+        # Each digit's box is drawn on the image, in the page's blue.
+        boxed = page.evaluate(
+            """() => {
+                const canvas = document.getElementById('reading');
+                const data = canvas.getContext('2d')
+                    .getImageData(0, 0, canvas.width, canvas.height).data;
+                let blue = 0;
+                for (let i = 0; i < data.length; i += 4) {
+                    if (data[i] < 90 && data[i + 2] > 180 && data[i + 1] < 150) blue++;
+                }
+                return blue;
+            }"""
+        )
+        assert boxed > 200
+    finally:
+        page.check("input[name=mode][value=digit]")
+    assert page.locator("#pad").evaluate("pad => pad.width") == 280
+    assert page.locator("#digit-result").is_visible()

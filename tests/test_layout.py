@@ -16,6 +16,7 @@ PREFIX = "digit_classifier."
 NUMPY_ONLY = [
     "digit_classifier.images",
     "digit_classifier.inference",
+    "digit_classifier.numbers",
     "digit_classifier.persistence",
     "digit_classifier.presets",
 ]

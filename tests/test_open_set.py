@@ -40,18 +40,6 @@ def digits_8x8():
     return X.reshape(-1, 8, 8) * 255 / 16, y
 
 
-@pytest.fixture(scope="module")
-def calibrated_file(mnist, mnist_model, tmp_path_factory):
-    """The MNIST test model calibrated on digits it never saw, with a threshold."""
-    (X_train, y_train), _ = mnist
-    calibrated, threshold = calibrate_digits(
-        mnist_model, X_train[15000:17000], y_train[15000:17000], random_state=0
-    )
-    path = tmp_path_factory.mktemp("calibrated") / "model.zip"
-    save_model(calibrated, path, threshold=threshold)
-    return path, calibrated, threshold
-
-
 def drawing(strokes, size=280, width=14):
     """A canvas drawing, black strokes on white, as PNG bytes."""
     image = Image.new("L", (size, size), 255)

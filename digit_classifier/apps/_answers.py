@@ -7,6 +7,7 @@ digit to the model (its ``score_samples`` below the model file's threshold).
 import numpy as np
 
 from ..images import IMAGE_SIZE, MAX_PIXELS, read_digit_inputs
+from ..numbers import read_number
 from ..persistence import load_predictor
 
 # Why an input is not read as a digit, in the answers' "reason".
@@ -128,3 +129,58 @@ def answer_input(
             }
         )
     return answers
+
+
+def read_input(predictor, source, *, name=None, original=False, max_pixels=MAX_PIXELS):
+    """The number one input holds, digit by digit, as the apps answer it.
+
+    Parameters
+    ----------
+    predictor : DigitPredictor
+        From :func:`load_pixel_predictor` with ``image_files=True``.
+
+    source : str, os.PathLike, bytes or binary file object
+        An image file (a path) or an upload's bytes.
+
+    name : str, default=None
+        The input's name in the answer and in errors.
+
+    original : bool, default=False
+        Whether the answer keeps the image, shrunk, to show it.
+
+    max_pixels : int, default=MAX_PIXELS
+        The most pixels of an image file.
+
+    Returns
+    -------
+    answer : dict
+        ``input``, ``text`` (None when no digit is read), ``reason`` (why,
+        or None), ``digits`` (``{"label", "probability", "box"}`` each, left
+        to right; ``box`` is ``[x0, y0, x1, y1]`` in the image's pixels, ends
+        excluded), ``not_digits`` (``{"box", "reason"}`` each), ``size``
+        (the image's ``[width, height]``) and, if asked, ``original``.
+
+    Raises
+    ------
+    DigitImageError
+        If the input cannot be read or holds no ink.
+    OSError
+        If a path cannot be opened.
+    """
+    reading = read_number(
+        predictor, source, name=name, max_pixels=max_pixels, original=original
+    )
+    answer = {
+        "input": reading.name,
+        "text": reading.text,
+        "reason": reading.reason,
+        "digits": [
+            {"label": digit.label, "probability": digit.probability, "box": digit.box}
+            for digit in reading.digits
+        ],
+        "not_digits": reading.not_digits,
+        "size": list(reading.size),
+    }
+    if original:
+        answer["original"] = reading.original
+    return answer

@@ -1,4 +1,4 @@
-"""The ``digit-classifier`` command: train, tune, evaluate, predict and serve.
+"""The ``digit-classifier`` command: train, tune, evaluate, predict, read, serve.
 
 This module parses arguments and calls the library. It imports nothing heavy
 at module level, so that ``digit-classifier --help`` answers at once.
@@ -174,20 +174,25 @@ def _parser():
     predict.add_argument(
         "--top-k", type=positive_int, default=1, help="labels to show per input"
     )
-    predict.add_argument(
-        "--json",
-        action="store_true",
-        dest="as_json",
-        help="print one JSON list on stdout",
-    )
-    predict.add_argument(
-        "--show",
-        type=figure_path,
-        metavar="OUT.png",
-        help="also draw each input next to the 28x28 image the model saw, with "
-        "the prediction, into this picture",
+    _add_answer_arguments(
+        predict,
+        "draw each input next to the 28x28 image the model saw, with the prediction",
     )
     predict.set_defaults(command=commands.predict)
+
+    read = subcommands.add_parser(
+        "read",
+        help="read the number in each image, digit by digit",
+        description="Print the number in each image file (one line of "
+        "handwritten digits: a photo, scan or drawing) with each digit's "
+        "probability; marks that do not look like digits are reported, not "
+        "read. An input that cannot be read is reported, one line each, and "
+        "the others are still read; the exit status is then 1.",
+    )
+    read.add_argument("model", type=Path, help="a model.zip written by train")
+    read.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE")
+    _add_answer_arguments(read, "draw each image with its digits' boxes and labels")
+    read.set_defaults(command=commands.read)
 
     serve = subcommands.add_parser(
         "serve",
@@ -219,6 +224,18 @@ def _parser():
     )
     serve.set_defaults(command=commands.serve)
     return parser
+
+
+def _add_answer_arguments(parser, show_help):
+    parser.add_argument(
+        "--json", action="store_true", dest="as_json", help="print one JSON list"
+    )
+    parser.add_argument(
+        "--show",
+        type=figure_path,
+        metavar="OUT.png",
+        help=f"also {show_help}, into this picture",
+    )
 
 
 def _add_data_arguments(parser, real=False):

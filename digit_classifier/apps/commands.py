@@ -259,6 +259,78 @@ def predict(*, model, inputs, top_k=1, as_json=False, show=None):
     return 1 if failed else 0
 
 
+def read(*, model, inputs, as_json=False, show=None):
+    """``digit-classifier read``: the number in each image, digit by digit.
+
+    Every input gets its own answer: one that cannot be read is reported on
+    standard error (and with its ``error`` in the JSON), and the others are
+    still read.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        A model file of 28x28 images.
+
+    inputs : list of str or os.PathLike
+        Image files, each of one line of digits.
+
+    as_json : bool, default=False
+        Print one JSON list instead of a line per input.
+
+    show : str or os.PathLike, default=None
+        Also draw each input with its digits' boxes and labels into this
+        picture.
+
+    Returns
+    -------
+    status : int
+        1 if some input could not be read, else 0.
+    """
+    from ..images import DigitImageError
+    from ._answers import load_pixel_predictor, read_input
+
+    predictor = load_pixel_predictor(model, image_files=True)
+    results, shown, failed = [], [], 0
+    for path in inputs:
+        try:
+            answer = read_input(predictor, path, original=show is not None)
+        except (DigitImageError, OSError) as exc:
+            results.append({"input": str(path), "error": error(exc)})
+            failed += 1
+            continue
+        if show is not None:
+            shown.append((answer.pop("original"), answer))
+        results.append(answer)
+        if not as_json:
+            print(f"{answer['input']}: {_number_line(answer)}")
+    if as_json:
+        print(json.dumps(results, indent=2))
+    if shown:
+        from ..reporting import plot_number_readings, save_figure
+
+        originals, answers = zip(*shown, strict=True)
+        names = [answer["input"] for answer in answers]
+        save_figure(plot_number_readings(originals, answers, names=names), show)
+        print(f"{PROG}: wrote {show}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _number_line(answer):
+    """A number's line: its digits and their probabilities, and what is not read."""
+    if answer["text"] is None:
+        line = answer["reason"]
+    else:
+        digits = ", ".join(
+            f"{digit['label']} {digit['probability']:.2f}" for digit in answer["digits"]
+        )
+        line = f"{answer['text']} ({digits})"
+    if answer["not_digits"]:
+        count = len(answer["not_digits"])
+        reasons = "; ".join(sorted({part["reason"] for part in answer["not_digits"]}))
+        line += f"; {count} mark{'s' * (count > 1)} not read ({reasons})"
+    return line
+
+
 def _caption(answer):
     """A picture's caption of an answer: its label, or why there is none."""
     if answer["reason"]:

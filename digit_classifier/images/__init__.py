@@ -9,14 +9,22 @@ package imports only NumPy, SciPy and Pillow:
 - :mod:`._mnist_form`: the steps that bring a photo or scan to MNIST's form;
 - :mod:`._normalize`: digits in MNIST's form deskewed and their aspect ratio
   mapped, in training and prediction alike;
+- :mod:`._segment`: the pieces of a handwritten number's digits;
 - :mod:`._inputs`: one function per kind of caller, all through the same
   steps: :func:`load_digit_image` (one image), :func:`read_digit_inputs`
-  (the command line's inputs, ``.npy`` arrays too).
+  (the command line's inputs, ``.npy`` arrays too), :func:`load_number_pieces`
+  (a number's pieces).
 """
 
 from ._decode import FORMAT_NAMES, IMAGE_FORMATS, MAX_PIXELS, read_image
 from ._errors import DigitImageError
-from ._inputs import DigitInputs, load_digit_image, read_digit_inputs
+from ._inputs import (
+    DigitInputs,
+    NumberImage,
+    load_digit_image,
+    load_number_pieces,
+    read_digit_inputs,
+)
 from ._mnist_form import IMAGE_SIZE, to_mnist_form
 from ._normalize import normalize_digits
 
@@ -27,7 +35,9 @@ __all__ = [
     "MAX_PIXELS",
     "DigitImageError",
     "DigitInputs",
+    "NumberImage",
     "load_digit_image",
+    "load_number_pieces",
     "normalize_digits",
     "read_digit_inputs",
     "read_image",

@@ -15,7 +15,7 @@ from PIL import ImageOps
 
 from .._checks import check_max_pixels
 from .._pixels import MAX_PIXEL_VALUE
-from ._decode import MAX_PIXELS, name_of, open_image
+from ._decode import DRAFT_SCALE, MAX_PIXELS, name_of, open_image
 from ._errors import DigitImageError, display_name
 from ._mnist_form import (
     IMAGE_SIZE,
@@ -24,6 +24,7 @@ from ._mnist_form import (
     mnist_form,
     working_grayscale,
 )
+from ._segment import NumberPieces, number_pieces
 
 # Originals kept to be looked at (read_digit_inputs) are shrunk to this many
 # pixels a side at most: enough to look at, and far less memory than a photo.
@@ -45,6 +46,19 @@ class DigitInputs(NamedTuple):
     """How many separate digit-sized marks each image holds, side by side
     (1 for the images of a ``.npy`` file): more than one is several digits,
     not one."""
+
+
+class NumberImage(NamedTuple):
+    """An image of a number, as :func:`load_number_pieces` reads it."""
+
+    name: str
+    """The input's name, as messages give it."""
+    size: tuple
+    """Its width and height, in pixels."""
+    original: np.ndarray | None
+    """The image shrunk to look at (None unless asked)."""
+    pieces: NumberPieces
+    """The pieces of its ink; their ``image_box`` is in the input's pixels."""
 
 
 def load_digit_image(source, *, max_pixels=MAX_PIXELS, name=None):
@@ -219,6 +233,55 @@ def digit_of(source, name, max_pixels, *, originals=False):
         gray = working_grayscale(image)
     digit, marks = mnist_form(gray, name)
     return digit, original, marks
+
+
+def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=False):
+    """The pieces of the digits of a handwritten number in one image.
+
+    The image is read as for :func:`load_digit_image` (the same files and
+    arrays, the same errors), then its ink is over-segmented into pieces,
+    left to right, that runs of make the digits; see :mod:`._segment`.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes, binary file object or array-like
+        An image, as for :func:`load_digit_image`.
+
+    name : str, default=None
+        The input's name in error messages.
+
+    max_pixels : int, default=MAX_PIXELS
+        Refuse image files with more pixels than this, before decoding them.
+
+    original : bool, default=False
+        Whether to keep the image as it was, shrunk to at most
+        ``THUMBNAIL_SIZE`` pixels a side, to show it.
+
+    Returns
+    -------
+    number : NumberImage
+        ``name``, ``size``, ``original`` and ``pieces``.
+
+    Raises
+    ------
+    DigitImageError
+        As :func:`load_digit_image`.
+    """
+    check_max_pixels(max_pixels, "load_number_pieces")
+    name = display_name(name_of(source, name))
+    if _is_file(source):
+        with open_image(source, name, max_pixels, least_side=WORKING_SIZE) as image:
+            draft_scale = image.info[DRAFT_SCALE]
+            size = tuple(round(side * draft_scale) for side in image.size)
+            thumbnail = _thumbnail(image) if original else None
+            gray = working_grayscale(image)
+    else:
+        image = image_of_array(source, name)
+        size = image.size
+        thumbnail = _thumbnail(image) if original else None
+        gray = working_grayscale(image)
+    pieces = number_pieces(gray, name, to_image=size[0] / gray.shape[1])
+    return NumberImage(name, size, thumbnail, pieces)
 
 
 def _is_file(source):

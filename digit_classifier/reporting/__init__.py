@@ -1,9 +1,10 @@
 """Reports on a classifier's results: text tables and CSV (:mod:`._tables`),
-figures (:mod:`._plots`), calibration (:mod:`._calibration`) and writing
-them to files (:mod:`._save`).
+figures (:mod:`._plots`; numbers read, :mod:`._numbers`), calibration
+(:mod:`._calibration`) and writing them to files (:mod:`._save`).
 """
 
 from ._calibration import expected_calibration_error, plot_reliability_diagram
+from ._numbers import plot_number_readings
 from ._plots import (
     draw_confusion_matrix,
     misclassified_indices,
@@ -34,6 +35,7 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_cv_results",
     "plot_misclassified",
+    "plot_number_readings",
     "plot_predictions",
     "plot_reliability_diagram",
     "plot_preprocessed_images",

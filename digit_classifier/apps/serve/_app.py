@@ -5,7 +5,8 @@ model reads, and a JSON API.
 
 - ``GET /``: a page to draw a digit (mouse, pen or finger) or upload a photo or
   scan, which shows the 28x28 image the model saw and its three most probable
-  labels; plain HTML, CSS and JavaScript shipped with the package, nothing
+  labels, or, in its "number" mode, several digits and each one's box and
+  label; plain HTML, CSS and JavaScript shipped with the package, nothing
   fetched from the internet;
 - ``POST /predict``: one image, as a multipart upload or as the raw bytes of
   a PNG, JPEG, ... body: ``{"label", "probability", "reason", "top_k",
@@ -14,6 +15,11 @@ model reads, and a JSON API.
   and the ``reason``, and still its guesses and 28x28 image;
 - ``POST /predict/batch``: several images as a multipart upload, each
   answered on its own: a bad image does not fail the others;
+- ``POST /read``: one image of a number, as ``/predict`` takes it, read
+  digit by digit: ``{"input", "text", "reason", "digits": [{"label",
+  "probability", "box"}], "not_digits": [{"box", "reason"}], "size"}``,
+  the boxes ``[x0, y0, x1, y1]`` in the image's pixels; ``"text": null``
+  with the ``reason`` when nothing in it is read as a digit (200);
 - ``GET /health`` and ``GET /model``; the OpenAPI schema at
   ``/openapi.json``.
 
@@ -37,7 +43,7 @@ from pydantic import BaseModel
 
 from ... import __version__
 from ...images import DigitImageError
-from .._answers import answer_input, load_pixel_predictor
+from .._answers import answer_input, load_pixel_predictor, read_input
 from ._http import MULTIPART, BodySizeLimit, is_raw_image, media_type, unsupported
 
 # app_from_environment reads the model and the upload limit from these.
@@ -83,6 +89,32 @@ class BatchItem(BaseModel):
 
 class BatchResult(BaseModel):
     results: list[BatchItem]
+
+
+class ReadDigit(BaseModel):
+    """One digit of a number: its label, probability and box in the image."""
+
+    label: int | str
+    probability: float
+    box: list[int]
+
+
+class NotADigit(BaseModel):
+    """A part of the image that is not read as a digit, and why."""
+
+    box: list[int]
+    reason: str
+
+
+class NumberReading(BaseModel):
+    """The number in an image, digit by digit, left to right."""
+
+    input: str
+    text: str | None
+    reason: str | None
+    digits: list[ReadDigit]
+    not_digits: list[NotADigit]
+    size: list[int]
 
 
 class Network(BaseModel):
@@ -239,20 +271,27 @@ def make_app(
         responses=_ERRORS,
     )
     async def predict(request: Request) -> Prediction:
-        media = media_type(request)
-        if media == MULTIPART:
-            parts = await _form_parts(request, max_parts=1)
-            if len(parts) != 1 or parts[0][1] is None:
-                raise HTTPException(422, "send one image file in the form.")
-            [(name, data)] = parts
-        elif is_raw_image(media):
-            name, data = "image", await request.body()
-        else:
-            raise unsupported(media)
+        name, data = await _one_image(request)
         status, result = await read(data, name)
         if status != 200:
             raise HTTPException(status, result["error"])
         return result
+
+    @app.post(
+        "/read",
+        summary="Read the number in one image, digit by digit",
+        openapi_extra={"requestBody": _IMAGE_BODY},
+        responses=_ERRORS,
+    )
+    async def read_a_number(request: Request) -> NumberReading:
+        name, data = await _one_image(request)
+        try:
+            return await anyio.to_thread.run_sync(
+                lambda: read_input(predictor, data, name=name, max_pixels=max_pixels),
+                limiter=limiter,
+            )
+        except DigitImageError as exc:
+            raise HTTPException(422, str(exc)) from exc
 
     @app.post(
         "/predict/batch",
@@ -300,6 +339,20 @@ def app_from_environment():
     warnings.filterwarnings("ignore", module=r"PIL\.")
     limit = int(os.environ.get(MAX_UPLOAD_ENV_VAR, MAX_UPLOAD_BYTES))
     return make_app(os.environ[MODEL_ENV_VAR], max_upload_bytes=limit)
+
+
+async def _one_image(request):
+    """The (name, bytes) of the one image of a request: a multipart upload of
+    one file, or an image's raw bytes as the body."""
+    media = media_type(request)
+    if media == MULTIPART:
+        parts = await _form_parts(request, max_parts=1)
+        if len(parts) != 1 or parts[0][1] is None:
+            raise HTTPException(422, "send one image file in the form.")
+        return parts[0]
+    if is_raw_image(media):
+        return "image", await request.body()
+    raise unsupported(media)
 
 
 async def _form_parts(request, max_parts):

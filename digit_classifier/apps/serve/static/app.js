@@ -1,6 +1,6 @@
-// The page of digit-classifier serve: draw or upload a digit, show what the
-// model reads. Plain JavaScript, no library; URLs are relative, so the app
-// works where it is mounted.
+// The page of digit-classifier serve: draw or upload a digit, or a number,
+// and show what the model reads. Plain JavaScript, no library; URLs are
+// relative, so the app works where it is mounted.
 "use strict";
 
 const pad = document.getElementById("pad");
@@ -11,6 +11,9 @@ const top3 = document.getElementById("top");
 const message = document.getElementById("message");
 const preview = document.getElementById("upload-preview");
 const drop = document.getElementById("drop");
+const number = document.getElementById("number");
+const reading = document.getElementById("reading");
+const digitList = document.getElementById("digits");
 
 // Strokes a twelfth of the canvas wide: MNIST's width once the digit is
 // brought to 20x20 pixels.
@@ -23,6 +26,20 @@ let drawn = false;
 let last = null;
 let timer = null;
 let request = 0;  // answers to older requests than the newest are dropped
+// "digit": POST /predict, one digit; "number": POST /read, digit by digit.
+let mode = "digit";
+// What was sent: the pad, or the uploaded image (to draw the boxes on).
+let sent = pad;
+// The pad's width in each mode: a number needs room for several digits.
+const PAD_WIDTH = { digit: 280, number: 720 };
+const HINT = {
+  digit: "Draw a digit in the box.",
+  number: "Write a number in the box, its digits side by side.",
+};
+const TITLE = {
+  digit: "Draw a digit, or drop a photo of one",
+  number: "Write a number, or drop a photo of one",
+};
 
 function clearPad() {
   pen.fillStyle = "#ffffff";
@@ -74,21 +91,44 @@ for (const type of ["pointerup", "pointercancel"]) {
 
 document.getElementById("clear").addEventListener("click", () => {
   clearPad();
-  showNothing("Draw a digit in the box.");
+  showNothing(HINT[mode]);
 });
+
+for (const choice of document.querySelectorAll("input[name=mode]")) {
+  choice.addEventListener("change", () => setMode(choice.value));
+}
+
+function setMode(chosen) {
+  mode = chosen;
+  request++;  // an answer on its way belongs to the other mode
+  document.body.classList.toggle("number", mode === "number");
+  document.getElementById("digit-result").hidden = mode !== "digit";
+  document.getElementById("number-result").hidden = mode !== "number";
+  document.getElementById("pad-title").textContent =
+    mode === "number" ? "Your number" : "Your digit";
+  document.getElementById("title").textContent = TITLE[mode];
+  pad.width = PAD_WIDTH[mode];
+  preview.hidden = true;
+  clearPad();
+  showNothing(HINT[mode]);
+}
 
 function schedule() {
   clearTimeout(timer);
   timer = setTimeout(() => {
-    if (drawn) pad.toBlob((blob) => send(blob, "image/png"), "image/png");
+    if (drawn) {
+      sent = pad;
+      pad.toBlob((blob) => send(blob, "image/png"), "image/png");
+    }
   }, DEBOUNCE_MS);
 }
 
 async function send(body, type) {
   const mine = ++request;
+  const asked = mode;
   let answer;
   try {
-    const response = await fetch("predict", {
+    const response = await fetch(asked === "number" ? "read" : "predict", {
       method: "POST",
       headers: { "content-type": type || "application/octet-stream" },
       body,
@@ -99,7 +139,8 @@ async function send(body, type) {
   }
   if (mine !== request) return;  // a newer drawing or upload is on its way
   if (answer.ok) {
-    show(answer.json);
+    if (asked === "number") showNumber(answer.json);
+    else show(answer.json);
   } else {
     showNothing(explain(answer), true);
   }
@@ -146,6 +187,60 @@ function show(prediction) {
   drawSeen(prediction.image_28x28);
 }
 
+// The colours of the boxes: a digit read, a mark not read.
+const DIGIT_BOX = "#2f6fd6";
+const NOT_A_DIGIT_BOX = "#b3261e";
+
+function showNumber(answer) {
+  const declined = answer.text === null;
+  number.textContent = declined ? "?" : answer.text;
+  number.classList.toggle("declined", declined);
+  const notRead = answer.not_digits.length;
+  message.textContent = declined
+    ? capitalized(answer.reason)
+    : notRead ? `${notRead} mark${notRead > 1 ? "s" : ""} not read as digits (red)` : "";
+  message.classList.remove("error");
+  digitList.replaceChildren(
+    ...answer.digits.map((digit) => {
+      const item = document.createElement("li");
+      const name = document.createElement("b");
+      name.textContent = String(digit.label);
+      item.append(name, `${(100 * digit.probability).toFixed(1)}%`);
+      return item;
+    })
+  );
+  drawReading(answer);
+}
+
+function drawReading(answer) {
+  // The image as it was sent, with each box; boxes are in its own pixels.
+  const [width, height] = answer.size;
+  const scale = Math.min(reading.width / width, 300 / height);
+  reading.height = Math.max(1, Math.round(height * scale));
+  const context = reading.getContext("2d");
+  context.fillStyle = "#ffffff";
+  context.fillRect(0, 0, reading.width, reading.height);
+  if (sent === pad || preview.naturalWidth) {  // the browser could show it
+    context.drawImage(sent, 0, 0, width * scale, height * scale);
+  }
+  context.lineWidth = 2;
+  context.font = "bold 16px system-ui, sans-serif";
+  context.textBaseline = "bottom";
+  const boxes = [
+    ...answer.digits.map((digit) => [digit.box, DIGIT_BOX, String(digit.label)]),
+    ...answer.not_digits.map((part) => [part.box, NOT_A_DIGIT_BOX, null]),
+  ];
+  for (const [[x0, y0, x1, y1], colour, text] of boxes) {
+    context.strokeStyle = colour;
+    context.setLineDash(text === null ? [5, 4] : []);
+    context.strokeRect(x0 * scale, y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale);
+    if (text !== null) {
+      context.fillStyle = colour;
+      context.fillText(text, x0 * scale + 2, Math.max(16, y0 * scale - 2));
+    }
+  }
+}
+
 function capitalized(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -155,6 +250,10 @@ function showNothing(text, isError = false) {
   label.classList.remove("declined");
   top3.replaceChildren();
   drawSeen(null);
+  number.textContent = "–";
+  number.classList.remove("declined");
+  digitList.replaceChildren();
+  reading.height = 0;
   message.textContent = text;
   message.classList.toggle("error", isError);
 }
@@ -169,11 +268,15 @@ function drawSeen(rows) {
   context.putImageData(image, 0, 0);
 }
 
-function upload(file) {
+async function upload(file) {
   if (!file) return;
   preview.src = URL.createObjectURL(file);
   preview.hidden = false;
   clearPad();
+  sent = preview;
+  // Decoded before the answer comes, to draw the boxes on it; a file the
+  // browser cannot show is still sent, and the server says what is wrong.
+  await preview.decode().catch(() => {});
   send(file, file.type);
 }
 
@@ -215,5 +318,5 @@ async function describeModel() {
 
 clearPad();
 drawSeen(null);
-showNothing("Draw a digit in the box.");
+showNothing(HINT[mode]);
 describeModel();

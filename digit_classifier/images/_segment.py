@@ -1,0 +1,309 @@
+"""Segmentation: the pieces of a handwritten number, and digits made of them.
+
+A number is one line of digits. Its ink (the mask that MNIST's form computes,
+see :mod:`._mnist_form`) falls into connected parts; a part is a digit, a
+piece of one (a 5's detached bar, a 7's crossbar, a broken stroke), or
+several digits that touch. So the parts are over-segmented into *pieces*:
+a part wide enough to hold two digits is cut along the paths of least ink
+from its top to its bottom, near the columns where its vertical projection
+is lowest. Pieces are ordered left to right, and a digit is a run of
+consecutive pieces (:attr:`NumberPieces.runs`): which runs are the digits is
+the classifier's choice (see :func:`digit_classifier.read_number`), as in
+the recognition-based segmentation of Casey and Lecolinet (1996).
+
+Marks much shorter than the digits, beside none of them (a dot, a dash), are
+set apart: they are reported, not read.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import ndimage
+
+from ._mnist_form import (
+    MIN_MARK_HEIGHT,
+    digit_form,
+    ink_of,
+    stroke_margin,
+)
+
+# A part wider than this many line heights may hold touching digits: it is
+# cut. (MNIST's widest digits are about as wide as they are tall.)
+CUT_WIDTH = 0.7
+# Cuts stay this many line heights from a part's ends: a 1 is about as
+# narrow as a digit gets.
+MIN_CUT_SPACING = 0.2
+# A wide part is cut every this many line heights, each cut along the path
+# of least ink within CUT_REACH line heights of its column: far enough to
+# follow a slanted digit's edge.
+CUT_STEP = 0.12
+CUT_REACH = 0.3
+# What straying CUT_REACH from its column all the way down costs a cut, in
+# strokes crossed.
+DRIFT = 1.0
+# A cut leaves at least this fraction of the part's ink on either side.
+MIN_PIECE_INK = 0.1
+# A cut's cost in each pixel is its ink's grey level (1 for a stroke's core)
+# to this power: where two digits touch, their strokes' soft edges meet, and
+# the path goes through them rather than through a core.
+INK_POWER = 3
+# A path that crosses more strokes than this cuts through a digit.
+MAX_CUT_STROKES = 3
+# A digit is a run of at most this many pieces, at most this many line
+# heights wide.
+MAX_RUN_PIECES = 12
+MAX_DIGIT_WIDTH = 1.5
+
+
+class NumberPieces(NamedTuple):
+    """The pieces of a number's ink, left to right; see :func:`number_pieces`."""
+
+    ink: np.ndarray
+    """The ink, light on 0, float32, in the frame of :func:`ink_of`."""
+    labels: np.ndarray
+    """The piece of each ink pixel: 1 for the leftmost, ...; 0 for none."""
+    n_pieces: int
+    line_height: int
+    """The digits' height: the median height of the tall parts, in pixels."""
+    cut: np.ndarray
+    """For each piece, whether it was cut from its left neighbour."""
+    cut_strokes: np.ndarray
+    """For each piece, how many strokes the cut on its left crossed (0 where
+    it is not cut): the cost of separating there."""
+    marks: list
+    """The boxes, ``(row slice, column slice)``, of marks too small for a digit."""
+    frame: int
+    """The background :func:`ink_of` added around a tight crop, in pixels."""
+    to_image: float
+    """The input image's pixels per pixel of `ink`, each way."""
+
+    @property
+    def runs(self):
+        """Each run of consecutive pieces that may be one digit, ``(first,
+        stop)`` with pieces ``first + 1`` to ``stop`` (labels), in order."""
+        boxes = ndimage.find_objects(self.labels, self.n_pieces)
+        widest = MAX_DIGIT_WIDTH * self.line_height
+        runs = []
+        for first in range(self.n_pieces):
+            left, right = np.inf, -np.inf
+            for stop in range(
+                first + 1, min(first + MAX_RUN_PIECES, self.n_pieces) + 1
+            ):
+                cols = boxes[stop - 1][1]
+                left, right = min(left, cols.start), max(right, cols.stop)
+                if stop > first + 1 and right - left > widest:
+                    break
+                runs.append((first, stop))
+        return runs
+
+    @property
+    def left_overlap(self):
+        """For each piece, how much its columns overlap those of the piece on
+        its left, as a fraction of the narrower's width (0 for the first).
+
+        Neighbouring digits overlap little, if at all; pieces of one digit (a
+        5's bar above its body) much."""
+        boxes = ndimage.find_objects(self.labels, self.n_pieces)
+        overlap = np.zeros(self.n_pieces, dtype=np.float32)
+        for i in range(1, self.n_pieces):
+            left, right = boxes[i - 1][1], boxes[i][1]
+            shared = min(left.stop, right.stop) - max(left.start, right.start)
+            narrower = min(left.stop - left.start, right.stop - right.start)
+            overlap[i] = max(0, shared) / narrower
+        return overlap
+
+    def digit(self, run):
+        """The 28x28 MNIST form of the digit that a run of pieces makes."""
+        rows, cols = self.box(run)
+        labels = self.labels[rows, cols]
+        first, stop = run
+        digit = (labels > first) & (labels <= stop)
+        # Its soft edges, but no pixel of another piece's strokes.
+        margin = stroke_margin(max(rows.stop - rows.start, cols.stop - cols.start))
+        near = ndimage.maximum_filter(digit, size=2 * margin + 1) & ~(
+            (labels > 0) & ~digit
+        )
+        ink = self.ink[rows, cols] * near
+        if not ink.any():  # a sliver of faint edge pixels, cut from a stroke
+            ink = digit * np.float32(255)
+        return digit_form(ink, digit)
+
+    def image_box(self, box):
+        """A box of :meth:`box` (or of ``marks``) in the input image's pixels:
+        ``[x0, y0, x1, y1]``, the columns ``x0`` to ``x1`` and rows ``y0`` to
+        ``y1``, ends excluded, as Pillow's boxes."""
+        rows, cols = box
+        height, width = (side - 2 * self.frame for side in self.labels.shape)
+        corners = [cols.start, rows.start, cols.stop, rows.stop]
+        limits = [width, height, width, height]
+        return [
+            int(
+                np.clip(
+                    round((corner - self.frame) * self.to_image),
+                    0,
+                    limit * self.to_image,
+                )
+            )
+            for corner, limit in zip(corners, limits, strict=True)
+        ]
+
+    def box(self, run):
+        """The rows and columns, as slices, of a run's pieces and their edges."""
+        first, stop = run
+        boxes = ndimage.find_objects(self.labels, stop)[first:stop]
+        top = min(rows.start for rows, _ in boxes)
+        bottom = max(rows.stop for rows, _ in boxes)
+        left = min(cols.start for _, cols in boxes)
+        right = max(cols.stop for _, cols in boxes)
+        margin = stroke_margin(max(bottom - top, right - left))
+        height, width = self.labels.shape
+        return (
+            slice(max(0, top - margin), min(height, bottom + margin)),
+            slice(max(0, left - margin), min(width, right + margin)),
+        )
+
+
+def number_pieces(gray, name, to_image=1.0):
+    """The pieces of the digits of a number in a grayscale image.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (height, width), dtype float32
+        Grey levels in [0, 255], from :func:`working_grayscale`.
+
+    name : str
+        The image's name for messages.
+
+    to_image : float, default=1.0
+        The input image's pixels per pixel of `gray`, each way, for
+        :meth:`NumberPieces.image_box`.
+
+    Returns
+    -------
+    pieces : NumberPieces
+
+    Raises
+    ------
+    DigitImageError
+        If the image holds no ink (as for one digit).
+    """
+    ink, mask, frame = ink_of(gray, name)
+    parts, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    boxes = ndimage.find_objects(parts)
+    heights = np.array([rows.stop - rows.start for rows, _ in boxes])
+    line_height = int(np.median(heights[heights >= MIN_MARK_HEIGHT * heights.max()]))
+    labels = np.zeros(mask.shape, dtype=np.int32)
+    pieces, marks = [], []
+    for cluster in _column_clusters(boxes):
+        top = min(boxes[i][0].start for i in cluster)
+        bottom = max(boxes[i][0].stop for i in cluster)
+        if bottom - top < MIN_MARK_HEIGHT * line_height:
+            # A dot or a dash, with nothing above or below it.
+            marks += [boxes[i] for i in cluster]
+            continue
+        for i in cluster:
+            rows, cols = boxes[i]
+            part = parts[rows, cols] == i + 1
+            weight = (ink[rows, cols] * part / np.float32(255)) ** INK_POWER
+            for piece, strokes in _cut(part, weight, line_height):
+                piece_rows, piece_cols = np.nonzero(piece)
+                piece_rows += rows.start
+                piece_cols += cols.start
+                pieces.append((piece_cols.mean(), piece_rows, piece_cols, strokes))
+    pieces.sort(key=lambda piece: piece[0])  # left to right
+    for label, (_, rows, cols, _) in enumerate(pieces, start=1):
+        labels[rows, cols] = label
+    crossed = [piece[3] for piece in pieces]
+    cut = np.array([strokes is not None for strokes in crossed])
+    cut_strokes = np.array([strokes or 0.0 for strokes in crossed], dtype=np.float32)
+    return NumberPieces(
+        ink, labels, len(pieces), line_height, cut, cut_strokes, marks, frame, to_image
+    )
+
+
+def _column_clusters(boxes):
+    """The parts, by index, grouped where their columns overlap, left to right."""
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i][1].start)
+    clusters, end = [], -1
+    for i in order:
+        cols = boxes[i][1]
+        if cols.start < end:
+            clusters[-1].append(i)
+            end = max(end, cols.stop)
+        else:
+            clusters.append([i])
+            end = cols.stop
+    return clusters
+
+
+def _cut(part, weight, line_height):
+    """A part of the ink as pieces, each with the strokes that the cut on its
+    left crossed (None for the first): itself, or cut where digits may touch."""
+    height, width = part.shape
+    if width <= CUT_WIDTH * line_height:
+        return [(part, None)]
+    # Cuts every CUT_STEP line heights, each along the path of least ink near
+    # its column: the classifier tells which of them separate digits.
+    step = max(1, round(CUT_STEP * line_height))
+    reach = max(1, round(CUT_REACH * line_height))
+    end_gap = max(1, round(MIN_CUT_SPACING * line_height))
+    columns = np.arange(end_gap, width - end_gap + 1, step)
+    # A stroke's width is its area over its length, half the outline's length.
+    outline = np.count_nonzero(part & ~ndimage.binary_erosion(part))
+    stroke_width = max(1.0, 2 * np.count_nonzero(part) / max(outline, 1))
+    rows = np.arange(height)
+    least_ink = MIN_PIECE_INK * np.count_nonzero(part)
+    side = np.zeros(part.shape, dtype=np.int32)
+    strokes, previous = [None], np.zeros(height, dtype=np.intp)
+    for column in columns:
+        # Never left of the previous cut: the pieces stay in order.
+        path = np.maximum(
+            _least_ink_path(weight, column, reach, stroke_width), previous
+        )
+        crossed = weight[rows, path].sum() / stroke_width
+        right_of = np.arange(width)[np.newaxis, :] >= path[:, np.newaxis]
+        piece = part & ~right_of & (side == len(strokes) - 1)
+        if (
+            crossed > MAX_CUT_STROKES  # through a digit, not between two
+            or np.count_nonzero(piece) < least_ink
+            or np.count_nonzero(part & right_of) < least_ink
+        ):
+            continue
+        side += right_of
+        strokes.append(crossed)
+        previous = path
+    pieces = [(part & (side == i), strokes[i]) for i in range(len(strokes))]
+    return [(piece, crossed) for piece, crossed in pieces if piece.any()]
+
+
+def _least_ink_path(weight, column, reach, stroke_width):
+    """The path from the part's top to its bottom, one column per row, that
+    crosses the fewest strokes, keeping within `reach` columns of `column`.
+
+    A straight cut would cut through a slanted digit that leans over its
+    neighbour; this path goes round it, through where the two touch. Going
+    sideways costs a little (``DRIFT`` strokes to stray `reach` columns all
+    the way down), so that it does not wander round the ink for nothing.
+    """
+    height, width = weight.shape
+    left, right = max(0, column - reach), min(width, column + reach + 1)
+    columns = np.arange(left, right)
+    drift = DRIFT * np.abs(columns - column) / (reach * height)
+    cost = weight[:, left:right] / np.float32(stroke_width) + drift.astype(np.float32)
+    total = cost[0].copy()
+    moves = np.zeros(cost.shape, dtype=np.int8)
+    for row in range(1, height):
+        options = np.stack(
+            [
+                np.concatenate([[np.inf], total[:-1]]),  # from the left
+                total,
+                np.concatenate([total[1:], [np.inf]]),  # from the right
+            ]
+        )
+        moves[row] = np.argmin(options, axis=0) - 1
+        total = options[moves[row] + 1, np.arange(len(total))] + cost[row]
+    path = np.empty(height, dtype=np.intp)
+    path[-1] = int(np.argmin(total))
+    for row in range(height - 1, 0, -1):
+        path[row - 1] = path[row] + moves[row, path[row]]
+    return path + left
