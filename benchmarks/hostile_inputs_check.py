@@ -7,8 +7,9 @@ server errors answered 500 instead of raised):
 - ``POST /predict`` with the item as the raw body, with its content type;
 - ``POST /predict`` as a multipart upload of one file;
 - ``POST /predict/batch``, up to 16 items a request;
+- ``POST /read`` with the item as the raw body;
 
-and every malformed multipart body goes raw to both routes. The app should
+and every malformed multipart body goes raw to each route. The app should
 answer every request with JSON, and never with a 5xx: a bad file is the
 client's error (4xx), and a bad file of a batch is one entry of its answer.
 
@@ -51,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 import hostile_inputs  # noqa: E402
 
 BATCH_SIZE = 16
-ROUTES = ("/predict", "/predict/batch")
+ROUTES = ("/predict", "/predict/batch", "/read")
 ERROR_LINE = re.compile(r"digit-classifier: error: \S.*")
 SHOWN = 200  # characters of a body or message shown
 SLOW_S = 0.5
@@ -307,9 +308,18 @@ def _check_app(model, items, bodies, report):
             item.filename,
             files={"file": (item.filename, item.data, item.content_type)},
         )
+        number = send(
+            "/read",
+            "POST /read (raw body)",
+            item.kind,
+            item.filename,
+            content=item.data,
+            headers={"content-type": item.content_type},
+        )
         if upload is not None:
             report.by_family[hostile_inputs.family(item.kind)][upload[0]] += 1
-        if any(answer is not None and answer[0] >= 500 for answer in (raw, upload)):
+        answers = (raw, upload, number)
+        if any(answer is not None and answer[0] >= 500 for answer in answers):
             failed.add(index)
             report.server_error_items.append(item)
         if (index + 1) % 500 == 0:

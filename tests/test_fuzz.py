@@ -27,6 +27,7 @@ from digit_classifier import (
     DigitImageError,
     load_predictor,
     make_digit_pipeline,
+    read_number,
     save_model,
 )
 from digit_classifier.apps import cli
@@ -133,6 +134,42 @@ def test_every_upload_gets_a_json_answer(client, predictor):
             )
 
 
+def test_every_upload_of_a_number_gets_a_json_answer(client):
+    for item in SAMPLE:
+        upload = {"file": (item.filename or "x", item.data, item.content_type)}
+        response = client.post("/read", files=upload)
+        answer = assert_answered(response)
+        # A number is read from the same image a single digit would be.
+        single = read(item.data, "x")
+        assert response.status_code == (422 if isinstance(single, str) else 200)
+        if response.status_code == 200:
+            assert len(answer["digits"]) + len(answer["not_digits"]) >= 1
+
+
+@settings(FUZZ, max_examples=60)
+@given(
+    shape=st.tuples(st.integers(1, 90), st.integers(1, 90)),
+    seed=st.integers(0, 2**32 - 1),
+    ink=st.floats(0, 1),
+)
+def test_arrays_of_numbers_are_read_or_refused(predictor, shape, seed, ink):
+    rng = np.random.default_rng(seed)
+    image = np.where(rng.random(shape) < ink, rng.integers(0, 256, shape), 255)
+    try:
+        reading = read_number(predictor, image.astype(np.uint8))
+    except DigitImageError as exc:
+        reading, message = None, str(exc)
+    if reading is None:
+        assert "\n" not in message
+    else:
+        assert (reading.text is None) == (not reading.digits)
+        width, height = reading.size
+        for part in [*reading.digits, *reading.not_digits]:
+            x0, y0, x1, y1 = part.box if hasattr(part, "box") else part["box"]
+            assert 0 <= x0 < x1 <= width
+            assert 0 <= y0 < y1 <= height
+
+
 def test_each_file_of_a_batch_gets_its_own_answer(client, predictor):
     for start in range(0, len(SAMPLE), BATCH_SIZE):
         items = SAMPLE[start : start + BATCH_SIZE]
@@ -154,7 +191,7 @@ def test_each_file_of_a_batch_gets_its_own_answer(client, predictor):
 def test_malformed_multipart_bodies_get_a_4xx(client):
     statuses = set()
     for _kind, content_type, body in hostile_inputs.multipart_bodies(0):
-        for route in ("/predict", "/predict/batch"):
+        for route in ("/predict", "/predict/batch", "/read"):
             headers = {"content-type": content_type}
             response = client.post(route, content=body, headers=headers)
             assert_answered(response)
