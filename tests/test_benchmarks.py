@@ -153,3 +153,25 @@ def test_open_set_benchmark_runs(mnist_slice_dir, real_digits_dir, tmp_path):
         "mahalanobis",
     }
     assert any("AUROC" in line for line in lines)
+
+
+def test_read_numbers_benchmark_runs(
+    mnist_slice_dir, mnist_model_file, real_digits_dir
+):
+    main = runpy.run_path(str(SCRIPT.with_name("read_numbers.py")))["main"]
+    lines = []
+    args = [str(mnist_model_file), "--test", "--n", "3", "--non-digits", "2"]
+    args += ["--runs", "1", "--data-dir", str(mnist_slice_dir)]
+    results = main([*args, "--real-dir", real_digits_dir], sink=lines.append)
+
+    sources = {source for source, _ in results["exact"]}
+    assert sources == {"MNIST test", "optdigits_8x8", "pyclustering_32x32"}
+    assert {spacing for _, spacing in results["exact"]} == {
+        "spaced",
+        "tight",
+        "touching",
+    }
+    assert all(0 <= value <= 1 for value in results["exact"].values())
+    assert set(results["no_number"]) == {"drawn", "photos", "text", "patterns"}
+    assert results["photo_ms"] > 0
+    assert any("6-digit number in a photo" in line for line in lines)

@@ -63,6 +63,8 @@ class NumberPieces(NamedTuple):
     labels: np.ndarray
     """The piece of each ink pixel: 1 for the leftmost, ...; 0 for none."""
     n_pieces: int
+    boxes: list
+    """Each piece's rows and columns, as slices (``ndimage.find_objects``)."""
     line_height: int
     """The digits' height: the median height of the tall parts, in pixels."""
     cut: np.ndarray
@@ -81,7 +83,7 @@ class NumberPieces(NamedTuple):
     def runs(self):
         """Each run of consecutive pieces that may be one digit, ``(first,
         stop)`` with pieces ``first + 1`` to ``stop`` (labels), in order."""
-        boxes = ndimage.find_objects(self.labels, self.n_pieces)
+        boxes = self.boxes
         widest = MAX_DIGIT_WIDTH * self.line_height
         runs = []
         for first in range(self.n_pieces):
@@ -103,7 +105,7 @@ class NumberPieces(NamedTuple):
 
         Neighbouring digits overlap little, if at all; pieces of one digit (a
         5's bar above its body) much."""
-        boxes = ndimage.find_objects(self.labels, self.n_pieces)
+        boxes = self.boxes
         overlap = np.zeros(self.n_pieces, dtype=np.float32)
         for i in range(1, self.n_pieces):
             left, right = boxes[i - 1][1], boxes[i][1]
@@ -150,7 +152,7 @@ class NumberPieces(NamedTuple):
     def box(self, run):
         """The rows and columns, as slices, of a run's pieces and their edges."""
         first, stop = run
-        boxes = ndimage.find_objects(self.labels, stop)[first:stop]
+        boxes = self.boxes[first:stop]
         top = min(rows.start for rows, _ in boxes)
         bottom = max(rows.stop for rows, _ in boxes)
         left = min(cols.start for _, cols in boxes)
@@ -217,7 +219,16 @@ def number_pieces(gray, name, to_image=1.0):
     cut = np.array([strokes is not None for strokes in crossed])
     cut_strokes = np.array([strokes or 0.0 for strokes in crossed], dtype=np.float32)
     return NumberPieces(
-        ink, labels, len(pieces), line_height, cut, cut_strokes, marks, frame, to_image
+        ink,
+        labels,
+        len(pieces),
+        ndimage.find_objects(labels),
+        line_height,
+        cut,
+        cut_strokes,
+        marks,
+        frame,
+        to_image,
     )
 
 
@@ -255,11 +266,10 @@ def _cut(part, weight, line_height):
     least_ink = MIN_PIECE_INK * np.count_nonzero(part)
     side = np.zeros(part.shape, dtype=np.int32)
     strokes, previous = [None], np.zeros(height, dtype=np.intp)
-    for column in columns:
+    paths = _least_ink_paths(weight, columns, reach, stroke_width)
+    for path in paths:
         # Never left of the previous cut: the pieces stay in order.
-        path = np.maximum(
-            _least_ink_path(weight, column, reach, stroke_width), previous
-        )
+        path = np.maximum(path, previous)
         crossed = weight[rows, path].sum() / stroke_width
         right_of = np.arange(width)[np.newaxis, :] >= path[:, np.newaxis]
         piece = part & ~right_of & (side == len(strokes) - 1)
@@ -276,34 +286,42 @@ def _cut(part, weight, line_height):
     return [(piece, crossed) for piece, crossed in pieces if piece.any()]
 
 
-def _least_ink_path(weight, column, reach, stroke_width):
-    """The path from the part's top to its bottom, one column per row, that
-    crosses the fewest strokes, keeping within `reach` columns of `column`.
+def _least_ink_paths(weight, columns, reach, stroke_width):
+    """For each column, the path from the part's top to its bottom, one
+    column per row, that crosses the fewest strokes, keeping within `reach`
+    columns of its column.
 
     A straight cut would cut through a slanted digit that leans over its
     neighbour; this path goes round it, through where the two touch. Going
     sideways costs a little (``DRIFT`` strokes to stray `reach` columns all
     the way down), so that it does not wander round the ink for nothing.
+    All the columns' paths are found at once, row by row.
     """
     height, width = weight.shape
-    left, right = max(0, column - reach), min(width, column + reach + 1)
-    columns = np.arange(left, right)
-    drift = DRIFT * np.abs(columns - column) / (reach * height)
-    cost = weight[:, left:right] / np.float32(stroke_width) + drift.astype(np.float32)
+    # Each path's band of columns, clipped to the part: (n_paths, band).
+    offsets = np.arange(-reach, reach + 1)
+    band = columns[:, np.newaxis] + offsets
+    outside = (band < 0) | (band >= width)
+    band = np.clip(band, 0, width - 1)
+    drift = np.float32(DRIFT / (reach * height)) * np.abs(offsets).astype(np.float32)
+    cost = weight[:, band] / np.float32(stroke_width) + drift  # (height, n, band)
+    cost[:, outside] = np.inf
     total = cost[0].copy()
     moves = np.zeros(cost.shape, dtype=np.int8)
+    from_left = np.full_like(total, np.inf)
+    from_right = np.full_like(total, np.inf)
     for row in range(1, height):
-        options = np.stack(
-            [
-                np.concatenate([[np.inf], total[:-1]]),  # from the left
-                total,
-                np.concatenate([total[1:], [np.inf]]),  # from the right
-            ]
-        )
-        moves[row] = np.argmin(options, axis=0) - 1
-        total = options[moves[row] + 1, np.arange(len(total))] + cost[row]
-    path = np.empty(height, dtype=np.intp)
-    path[-1] = int(np.argmin(total))
+        from_left[:, 1:], from_right[:, :-1] = total[:, :-1], total[:, 1:]
+        best = np.minimum(total, np.minimum(from_left, from_right))
+        step = np.where(from_left == best, -1, np.where(from_right == best, 1, 0))
+        # Straight on when it costs as little as a step aside.
+        step[total == best] = 0
+        moves[row] = step
+        total = best + cost[row]
+    paths = np.empty((len(columns), height), dtype=np.intp)
+    paths[:, -1] = np.argmin(total, axis=1)
+    index = np.arange(len(columns))
     for row in range(height - 1, 0, -1):
-        path[row - 1] = path[row] + moves[row, path[row]]
-    return path + left
+        paths[:, row - 1] = paths[:, row] + moves[row, index, paths[:, row]]
+    # Positions in the bands to the part's columns.
+    return np.take_along_axis(band, paths, axis=1)
