@@ -143,7 +143,12 @@ def test_make_figures_writes_the_readme_pictures(mnist_slice_dir, tmp_path):
         + ["--epochs", "1", "--hidden", "32"]
     )
     names = sorted(path.name for path in tmp_path.iterdir())
-    pictures = ["confusion_matrix.png", "predict_show.png", "sample_predictions.png"]
+    pictures = [
+        "confusion_matrix.png",
+        "predict_show.png",
+        "read_show.png",
+        "sample_predictions.png",
+    ]
     assert names == pictures
     for name in names:
         with Image.open(tmp_path / name) as picture:
