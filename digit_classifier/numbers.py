@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .images import MAX_PIXELS, load_number_pieces
+from .images import IMAGE_SIZE, MAX_PIXELS, load_number_pieces
 
 # What each digit of a segmentation costs, in nats, besides the negative log
 # of the probability the model gives its label: without it, pieces of a
@@ -41,8 +41,10 @@ OVERLAP_COST = 1.0
 SHORT_HEIGHT = 0.75
 SHORT_COST = 4.0
 # A part between digits is read as a digit when its score is at least the
-# model's threshold less this: a digit-sized mark in a line of digits is a
-# digit more often than a lone image is. (All chosen on validation numbers.)
+# model's threshold less NUMBER_MARGIN: a digit-sized mark in a line of
+# digits is a digit more often than a lone image is. A run cut from a part
+# that goes on, less CUT_MARGIN: a doodle's pieces look like digits more
+# often than the doodle does. (All chosen on validation numbers.)
 NUMBER_MARGIN = 1.0
 CUT_MARGIN = 0.0
 # Why a part of a number is not read, in ``not_digits``.
@@ -140,7 +142,9 @@ def read_number(predictor, image, *, name=None, max_pixels=MAX_PIXELS, original=
     (2, [[18, 8, 28, 52], [78, 8, 88, 52]])
     """
     n_pixels = getattr(predictor, "n_features_in_", None)
-    if n_pixels != 28 * 28 or not getattr(predictor, "scale_pixels", True):
+    if n_pixels != IMAGE_SIZE * IMAGE_SIZE or not getattr(
+        predictor, "scale_pixels", True
+    ):
         raise ValueError(
             "read_number needs a model of MNIST's 28x28 images that takes raw "
             f"pixels, as digit-classifier train writes; got {predictor!r}."
@@ -152,7 +156,7 @@ def read_number(predictor, image, *, name=None, max_pixels=MAX_PIXELS, original=
     runs = pieces.runs
     images = np.stack([pieces.digit(run) for run in runs])
     proba, scores = predictor.predict_proba_and_score(images.reshape(len(runs), -1))
-    chosen, accepted = choose_digits(pieces, runs, proba, scores, predictor.threshold)
+    chosen, accepted = _choose_digits(pieces, runs, proba, scores, predictor.threshold)
     best = proba.argmax(axis=1)
     digits, not_digits = [], []
     for i, is_digit in zip(chosen, accepted, strict=True):
@@ -176,7 +180,7 @@ def read_number(predictor, image, *, name=None, max_pixels=MAX_PIXELS, original=
     )
 
 
-def choose_digits(pieces, runs, proba, scores, threshold):
+def _choose_digits(pieces, runs, proba, scores, threshold):
     """Which runs of pieces are the digits, and which of those to read.
 
     Parameters

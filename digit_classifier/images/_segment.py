@@ -4,9 +4,10 @@ A number is one line of digits. Its ink (the mask that MNIST's form computes,
 see :mod:`._mnist_form`) falls into connected parts; a part is a digit, a
 piece of one (a 5's detached bar, a 7's crossbar, a broken stroke), or
 several digits that touch. So the parts are over-segmented into *pieces*:
-a part wide enough to hold two digits is cut along the paths of least ink
-from its top to its bottom, near the columns where its vertical projection
-is lowest. Pieces are ordered left to right, and a digit is a run of
+a part wide enough to hold two digits is cut at regular intervals, each cut
+along the path from its top to its bottom that crosses the fewest strokes
+near its column (weighing a stroke's faint edges little, where touching
+digits meet). Pieces are ordered left to right, and a digit is a run of
 consecutive pieces (:attr:`NumberPieces.runs`): which runs are the digits is
 the classifier's choice (see :func:`digit_classifier.read_number`), as in
 the recognition-based segmentation of Casey and Lecolinet (1996).
