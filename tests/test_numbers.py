@@ -80,9 +80,16 @@ def test_make_numbers_spacings_part_or_join_the_digits(mnist, spacing):
     assert np.mean(joined) == pytest.approx(float(spacing == "touching"), abs=0.15)
 
 
-def test_make_numbers_refuses_an_unknown_spacing(mnist):
+def test_make_numbers_refuses_what_it_cannot_write():
+    digits = np.full((3, 28, 28), 255, dtype=np.uint8)
     with pytest.raises(ValueError, match="spacing must be one of"):
-        make_numbers(np.zeros((3, 28, 28)), [1, 2, 3], 1, spacing="wide")
+        make_numbers(digits, [1, 2, 3], 1, spacing="wide")
+    with pytest.raises(ValueError, match="one label each"):
+        make_numbers(digits, [1, 2], 1)
+    with pytest.raises(ValueError, match="no ink"):
+        make_numbers(np.zeros((3, 28, 28)), [1, 2, 3], 1, n_digits=(2, 3))
+    with pytest.raises(ValueError, match="n_digits must be"):
+        make_numbers(digits, [1, 2, 3], 1, n_digits=(2, 4))
 
 
 # --- segmentation ---------------------------------------------------------------

@@ -30,7 +30,7 @@ def make_numbers(
         Single digits light on a dark background (MNIST's or another set's).
 
     labels : array-like of shape (n_images,)
-        Their digits.
+        Their digits (or any labels: a number's text joins them).
 
     n_numbers : int
         How many numbers to write.
@@ -64,10 +64,24 @@ def make_numbers(
     if spacing not in SPACINGS:
         raise ValueError(f"spacing must be one of {sorted(SPACINGS)}, got {spacing!r}.")
     images, labels = np.asarray(images), np.asarray(labels)
+    if images.ndim != 3 or len(images) != len(labels):
+        raise ValueError(
+            "images must be an array of shape (n_images, height, width) with one "
+            f"label each; got images of shape {images.shape} and {len(labels)} "
+            "labels."
+        )
+    if not (images.reshape(len(images), -1) > 0).any(axis=1).all():
+        raise ValueError("images must each hold a digit: some have no ink.")
+    fewest, most = n_digits
+    if not 1 <= fewest <= most <= len(images):
+        raise ValueError(
+            f"n_digits must be (fewest, most) with 1 <= fewest <= most <= "
+            f"{len(images)} (the images given), got {n_digits!r}."
+        )
     rng = np.random.default_rng(random_state)
     numbers, texts = [], []
     for _ in range(n_numbers):
-        count = rng.integers(n_digits[0], n_digits[1] + 1)
+        count = rng.integers(fewest, most + 1)
         chosen = rng.choice(len(images), size=count, replace=False)
         height = rng.uniform(*DIGIT_HEIGHT)
         touching = rng.integers(count - 1) if spacing == "touching" else None
@@ -89,7 +103,9 @@ def _write(digits, height, gaps, touching, rng):
         )
         inks.append(
             np.asarray(
-                Image.fromarray(ink.astype(np.uint8)).resize(size, Image.BILINEAR)
+                Image.fromarray(ink.astype(np.uint8)).resize(
+                    size, Image.Resampling.BILINEAR
+                )
             )
         )
     mean_width = np.mean([ink.shape[1] for ink in inks])
@@ -131,6 +147,7 @@ def _touching_column(line, ink):
         -1,
     )
     first = np.where(strokes.any(axis=1), np.argmax(strokes, axis=1), ink.shape[1])
-    # In the rows both hold ink, a column of overlap; a stroke's width at most.
+    # As far left as it goes while, in every row where both hold strokes, its
+    # first stroke pixel is at or right of the line's last: they meet in one.
     both = (last >= 0) & (first < ink.shape[1])
     return int(np.max(last[both] - first[both])) if both.any() else int(last.max()) + 1

@@ -222,17 +222,25 @@ def digit_of(source, name, max_pixels, *, originals=False):
         How many separate digit-sized marks the image holds.
     """
     name = display_name(name)
+    gray, _, original = _working_image(source, name, max_pixels, originals)
+    digit, marks = mnist_form(gray, name)
+    return digit, original, marks
+
+
+def _working_image(source, name, max_pixels, original):
+    """An image file's or array's working grayscale (see
+    :func:`working_grayscale`), its width and height, and its thumbnail
+    (None unless `original`)."""
     if _is_file(source):
         # Larger images are shrunk to WORKING_SIZE anyway: decode no more.
         with open_image(source, name, max_pixels, least_side=WORKING_SIZE) as image:
-            original = _thumbnail(image) if originals else None
-            gray = working_grayscale(image)
-    else:
-        image = image_of_array(source, name)
-        original = _thumbnail(image) if originals else None
-        gray = working_grayscale(image)
-    digit, marks = mnist_form(gray, name)
-    return digit, original, marks
+            draft_scale = image.info[DRAFT_SCALE]
+            size = tuple(round(side * draft_scale) for side in image.size)
+            thumbnail = _thumbnail(image) if original else None
+            return working_grayscale(image), size, thumbnail
+    image = image_of_array(source, name)
+    thumbnail = _thumbnail(image) if original else None
+    return working_grayscale(image), image.size, thumbnail
 
 
 def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=False):
@@ -240,7 +248,7 @@ def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=Fal
 
     The image is read as for :func:`load_digit_image` (the same files and
     arrays, the same errors), then its ink is over-segmented into pieces,
-    left to right, that runs of make the digits; see :mod:`._segment`.
+    left to right, whose runs make the digits; see :mod:`._segment`.
 
     Parameters
     ----------
@@ -269,17 +277,7 @@ def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=Fal
     """
     check_max_pixels(max_pixels, "load_number_pieces")
     name = display_name(name_of(source, name))
-    if _is_file(source):
-        with open_image(source, name, max_pixels, least_side=WORKING_SIZE) as image:
-            draft_scale = image.info[DRAFT_SCALE]
-            size = tuple(round(side * draft_scale) for side in image.size)
-            thumbnail = _thumbnail(image) if original else None
-            gray = working_grayscale(image)
-    else:
-        image = image_of_array(source, name)
-        size = image.size
-        thumbnail = _thumbnail(image) if original else None
-        gray = working_grayscale(image)
+    gray, size, thumbnail = _working_image(source, name, max_pixels, original)
     pieces = number_pieces(gray, name, to_image=size[0] / gray.shape[1])
     return NumberImage(name, size, thumbnail, pieces)
 
