@@ -2,12 +2,14 @@
 
 :func:`read_number` segments the image into pieces (:mod:`digit_classifier.images`
 over-segments its ink: connected parts, and wide parts cut where digits may
-touch), and lets the classifier choose which runs of consecutive pieces are
-the digits: the segmentation whose digits the model reads most surely, by
-dynamic programming over the pieces. Each digit goes through the same
-MNIST form and normalization as a single digit; a part the model does not
-take for a digit (its score below the model's threshold) is reported, not
-read. NumPy only, as :class:`~digit_classifier.DigitPredictor`.
+touch, in two ways where a part is wide enough for two digits), and lets the
+classifier choose which runs of consecutive pieces are the digits: the
+segmentation whose digits the model reads most surely, by dynamic
+programming over the pieces, and of the over-segmentations the one whose
+best costs least. Each digit goes through the same MNIST form and
+normalization as a single digit; a part the model does not take for a digit
+(its score below the model's threshold) is reported, not read. NumPy only,
+as :class:`~digit_classifier.DigitPredictor`.
 """
 
 from typing import NamedTuple
@@ -152,15 +154,13 @@ def read_number(predictor, image, *, name=None, max_pixels=MAX_PIXELS, original=
     number = load_number_pieces(
         image, name=name, max_pixels=max_pixels, original=original
     )
-    pieces = number.pieces
-    runs = pieces.runs
-    images = np.stack([pieces.digit(run) for run in runs])
-    proba, scores = predictor.predict_proba_and_score(images.reshape(len(runs), -1))
-    chosen, accepted = _choose_digits(pieces, runs, proba, scores, predictor.threshold)
+    pieces, chosen, accepted, images, proba = _best_reading(
+        predictor, number.segmentations
+    )
     best = proba.argmax(axis=1)
     digits, not_digits = [], []
-    for i, is_digit in zip(chosen, accepted, strict=True):
-        box = pieces.image_box(pieces.box(runs[i]))
+    for (run, i), is_digit in zip(chosen, accepted, strict=True):
+        box = pieces.image_box(pieces.box(run))
         if is_digit:
             label = predictor.classes_[best[i]].item()
             digits.append(ReadDigit(label, float(proba[i, best[i]]), box, images[i]))
@@ -178,6 +178,37 @@ def read_number(predictor, image, *, name=None, max_pixels=MAX_PIXELS, original=
     return NumberReading(
         number.name, text, digits, not_digits, None, number.size, number.original
     )
+
+
+def _best_reading(predictor, segmentations):
+    """The segmentation whose digits cost least, and its digits.
+
+    Returns the segmentation; its chosen runs, each with its row in the
+    images, and whether each is read; the 28x28 images of every run of every
+    segmentation, and their probabilities.
+    """
+    runs = [pieces.runs for pieces in segmentations]
+    # Each digit formed and read once: a run of whole parts is the same in
+    # every segmentation.
+    distinct = {}
+    for pieces, its_runs in zip(segmentations, runs, strict=True):
+        for first, stop in its_runs:
+            key = tuple(pieces.keys[first:stop])
+            distinct.setdefault(key, (pieces, (first, stop)))
+    index = {key: i for i, key in enumerate(distinct)}
+    images = np.stack([pieces.digit(run) for pieces, run in distinct.values()])
+    proba, scores = predictor.predict_proba_and_score(images.reshape(len(images), -1))
+    best = None
+    for pieces, its_runs in zip(segmentations, runs, strict=True):
+        rows = np.array([index[tuple(pieces.keys[a:b])] for a, b in its_runs])
+        chosen, accepted, cost = _choose_digits(
+            pieces, its_runs, proba[rows], scores[rows], predictor.threshold
+        )
+        if best is None or cost < best[0]:
+            found = [(its_runs[i], rows[i]) for i in chosen]
+            best = (cost, pieces, found, accepted)
+    _, pieces, found, accepted = best
+    return pieces, found, accepted, images, proba
 
 
 def _choose_digits(pieces, runs, proba, scores, threshold):
@@ -204,6 +235,9 @@ def _choose_digits(pieces, runs, proba, scores, threshold):
 
     accepted : ndarray of bool
         For each chosen run, whether it is read as a digit.
+
+    cost : float
+        Their total cost.
     """
     costs = DIGIT_COST - np.log(np.maximum(proba.max(axis=1), 1e-12))
     if threshold is not None:
@@ -215,12 +249,13 @@ def _choose_digits(pieces, runs, proba, scores, threshold):
     heights = np.array([rows.stop - rows.start for rows, _ in map(pieces.box, runs)])
     costs += SHORT_COST * np.maximum(0, SHORT_HEIGHT - heights / pieces.line_height)
     chosen = _cheapest_segmentation(runs, costs, pieces.n_pieces)
+    cost = float(costs[chosen].sum())
     if threshold is None:
-        return chosen, np.ones(len(chosen), dtype=bool)
+        return chosen, np.ones(len(chosen), dtype=bool), cost
     # A run cut from a part that goes on must look like a digit on its own.
     is_cut = [_is_cut(pieces, runs[i]) for i in chosen]
     margin = np.where(is_cut, CUT_MARGIN, NUMBER_MARGIN)
-    return chosen, scores[chosen] >= threshold - margin
+    return chosen, scores[chosen] >= threshold - margin, cost
 
 
 def _is_cut(pieces, run):

@@ -106,7 +106,7 @@ def test_pieces_keep_a_digits_parts_and_set_dots_apart():
         ]
     )
     number = load_number_pieces(image)
-    pieces = number.pieces
+    [pieces] = number.segmentations  # nothing wide enough to cut
     assert number.size == (320, 120)
     assert pieces.n_pieces == 3  # the bar, the 5's body, the 1
     [dot] = pieces.marks
@@ -120,14 +120,19 @@ def test_pieces_keep_a_digits_parts_and_set_dots_apart():
 
 def test_a_wide_part_is_cut_between_touching_digits(mnist):
     _, (X_test, y_test) = mnist
-    [image], _ = make_numbers(
-        X_test[:50], y_test[:50], 1, spacing="touching", n_digits=(2, 2), random_state=3
+    [image], [text] = make_numbers(
+        X_test[:50], y_test[:50], 1, spacing="touching", n_digits=(2, 2), random_state=1
     )
-    pieces = load_number_pieces(image).pieces
-    assert pieces.cut.any()
-    assert pieces.n_pieces >= 2
-    # The pieces partition the ink: no ink pixel in two, none lost.
-    assert pieces.labels.max() == pieces.n_pieces
+    segmentations = load_number_pieces(image).segmentations
+    assert len(segmentations) == 2  # a part wide enough for two digits, cut two ways
+    for pieces in segmentations:
+        assert pieces.cut.any()
+        assert pieces.n_pieces >= 2
+        # The pieces partition the ink: every piece has pixels, none is lost.
+        assert len(pieces.boxes) == pieces.n_pieces
+        assert np.array_equal(pieces.labels > 0, segmentations[0].labels > 0)
+    assert read_number(_uniform_predictor(), image).size == image.shape[::-1]
+    assert len(text) == 2
 
 
 def test_boxes_are_in_the_input_images_pixels():

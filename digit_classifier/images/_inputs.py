@@ -24,7 +24,7 @@ from ._mnist_form import (
     mnist_form,
     working_grayscale,
 )
-from ._segment import NumberPieces, number_pieces
+from ._segment import number_segmentations
 
 # Originals kept to be looked at (read_digit_inputs) are shrunk to this many
 # pixels a side at most: enough to look at, and far less memory than a photo.
@@ -57,8 +57,9 @@ class NumberImage(NamedTuple):
     """Its width and height, in pixels."""
     original: np.ndarray | None
     """The image shrunk to look at (None unless asked)."""
-    pieces: NumberPieces
-    """The pieces of its ink; their ``image_box`` is in the input's pixels."""
+    segmentations: list
+    """The pieces of its ink, a :class:`NumberPieces` per over-segmentation;
+    their ``image_box`` is in the input's pixels."""
 
 
 def load_digit_image(source, *, max_pixels=MAX_PIXELS, name=None):
@@ -248,7 +249,8 @@ def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=Fal
 
     The image is read as for :func:`load_digit_image` (the same files and
     arrays, the same errors), then its ink is over-segmented into pieces,
-    left to right, whose runs make the digits; see :mod:`._segment`.
+    left to right, whose runs make the digits, in one way or a few; see
+    :func:`number_segmentations`.
 
     Parameters
     ----------
@@ -268,7 +270,7 @@ def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=Fal
     Returns
     -------
     number : NumberImage
-        ``name``, ``size``, ``original`` and ``pieces``.
+        ``name``, ``size``, ``original`` and ``segmentations``.
 
     Raises
     ------
@@ -278,8 +280,8 @@ def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=Fal
     check_max_pixels(max_pixels, "load_number_pieces")
     name = display_name(name_of(source, name))
     gray, size, thumbnail = _working_image(source, name, max_pixels, original)
-    pieces = number_pieces(gray, name, to_image=size[0] / gray.shape[1])
-    return NumberImage(name, size, thumbnail, pieces)
+    segmentations = number_segmentations(gray, name, to_image=size[0] / gray.shape[1])
+    return NumberImage(name, size, thumbnail, segmentations)
 
 
 def _is_file(source):

@@ -35,11 +35,15 @@ CUT_WIDTH = 0.7
 # narrow as a digit gets.
 MIN_CUT_SPACING = 0.2
 # A wide part is cut every this many line heights, each cut along the path
-# of least ink within CUT_REACH line heights of its column: far enough to
-# follow a slanted digit's edge.
+# of least ink within a reach of its column: 0.3 line heights, far enough to
+# follow a slanted digit's edge, in one over-segmentation, and 0.15 in
+# another (see number_segmentations).
 CUT_STEP = 0.12
-CUT_REACH = 0.3
-# What straying CUT_REACH from its column all the way down costs a cut, in
+CUT_REACHES = (0.3, 0.15)
+# Only parts wider than this many line heights, two digits more often than
+# one, are cut the second way.
+TWO_DIGITS_WIDTH = 1.0
+# What straying the reach from its column all the way down costs a cut, in
 # strokes crossed.
 DRIFT = 1.0
 # A cut leaves at least this fraction of the part's ink on either side.
@@ -57,7 +61,8 @@ MAX_DIGIT_WIDTH = 1.5
 
 
 class NumberPieces(NamedTuple):
-    """The pieces of a number's ink, left to right; see :func:`number_pieces`."""
+    """The pieces of a number's ink, left to right; see
+    :func:`number_segmentations`."""
 
     ink: np.ndarray
     """The ink, light on 0, float32, in the frame of :func:`ink_of`."""
@@ -66,6 +71,10 @@ class NumberPieces(NamedTuple):
     n_pieces: int
     boxes: list
     """Each piece's rows and columns, as slices (``ndimage.find_objects``)."""
+    keys: list
+    """Each piece's identity: ``(part,)`` for a whole part, which is the same
+    in every segmentation of the image, ``(part, segmentation, i)`` for a
+    piece cut from one."""
     line_height: int
     """The digits' height: the median height of the tall parts, in pixels."""
     cut: np.ndarray
@@ -166,8 +175,16 @@ class NumberPieces(NamedTuple):
         )
 
 
-def number_pieces(gray, name, to_image=1.0):
-    """The pieces of the digits of a number in a grayscale image.
+def number_segmentations(gray, name, to_image=1.0):
+    """The pieces of the digits of a number in a grayscale image, in one or
+    more over-segmentations.
+
+    Where no part is wider than ``TWO_DIGITS_WIDTH`` line heights, there is
+    one; else one for each of ``CUT_REACHES``, whose cuts of those parts
+    differ: cuts that may stray far follow a slanted digit's edge, cuts that
+    stay near their column do not wander round a stroke, and which is right
+    differs from one pair of touching digits to the next. The reader keeps
+    the segmentation whose digits its classifier reads best.
 
     Parameters
     ----------
@@ -183,7 +200,7 @@ def number_pieces(gray, name, to_image=1.0):
 
     Returns
     -------
-    pieces : NumberPieces
+    segmentations : list of NumberPieces
 
     Raises
     ------
@@ -195,42 +212,65 @@ def number_pieces(gray, name, to_image=1.0):
     boxes = ndimage.find_objects(parts)
     heights = np.array([rows.stop - rows.start for rows, _ in boxes])
     line_height = int(np.median(heights[heights >= MIN_MARK_HEIGHT * heights.max()]))
-    labels = np.zeros(mask.shape, dtype=np.int32)
-    pieces, marks = [], []
+    kept, marks = [], []
     for cluster in _column_clusters(boxes):
         top = min(boxes[i][0].start for i in cluster)
         bottom = max(boxes[i][0].stop for i in cluster)
         if bottom - top < MIN_MARK_HEIGHT * line_height:
             # A dot or a dash, with nothing above or below it.
             marks += [boxes[i] for i in cluster]
-            continue
-        for i in cluster:
+        else:
+            kept += cluster
+    widths = {i: boxes[i][1].stop - boxes[i][1].start for i in kept}
+    # Parts wide enough for two digits are cut each way; the others, single
+    # wide digits more often than not, the first way only.
+    two_wide = {i for i in kept if widths[i] > TWO_DIGITS_WIDTH * line_height}
+    cuts = {}
+    segmentations = []
+    for number in range(len(CUT_REACHES) if two_wide else 1):
+        pieces = []
+        for i in kept:
             rows, cols = boxes[i]
-            part = parts[rows, cols] == i + 1
-            weight = (ink[rows, cols] * part / np.float32(255)) ** INK_POWER
-            for piece, strokes in _cut(part, weight, line_height):
+            way = number if i in two_wide else 0
+            if (i, way) not in cuts:
+                part = parts[rows, cols] == i + 1
+                weight = (ink[rows, cols] * part / np.float32(255)) ** INK_POWER
+                cuts[i, way] = _cut(part, weight, line_height, CUT_REACHES[way])
+            cut = cuts[i, way]
+            for j, (piece, strokes) in enumerate(cut):
                 piece_rows, piece_cols = np.nonzero(piece)
-                piece_rows += rows.start
-                piece_cols += cols.start
-                pieces.append((piece_cols.mean(), piece_rows, piece_cols, strokes))
-    pieces.sort(key=lambda piece: piece[0])  # left to right
-    for label, (_, rows, cols, _) in enumerate(pieces, start=1):
-        labels[rows, cols] = label
-    crossed = [piece[3] for piece in pieces]
-    cut = np.array([strokes is not None for strokes in crossed])
-    cut_strokes = np.array([strokes or 0.0 for strokes in crossed], dtype=np.float32)
-    return NumberPieces(
-        ink,
-        labels,
-        len(pieces),
-        ndimage.find_objects(labels),
-        line_height,
-        cut,
-        cut_strokes,
-        marks,
-        frame,
-        to_image,
-    )
+                # The same piece in every segmentation has the same key.
+                key = (i,) if len(cut) == 1 else (i, way, j)
+                pieces.append(
+                    (
+                        piece_cols.mean() + cols.start,
+                        piece_rows + rows.start,
+                        piece_cols + cols.start,
+                        strokes,
+                        key,
+                    )
+                )
+        pieces.sort(key=lambda piece: piece[0])  # left to right
+        labels = np.zeros(mask.shape, dtype=np.int32)
+        for label, (_, piece_rows, piece_cols, _, _) in enumerate(pieces, start=1):
+            labels[piece_rows, piece_cols] = label
+        crossed = [piece[3] for piece in pieces]
+        segmentations.append(
+            NumberPieces(
+                ink,
+                labels,
+                len(pieces),
+                ndimage.find_objects(labels),
+                [piece[4] for piece in pieces],
+                line_height,
+                np.array([strokes is not None for strokes in crossed]),
+                np.array([strokes or 0.0 for strokes in crossed], dtype=np.float32),
+                marks,
+                frame,
+                to_image,
+            )
+        )
+    return segmentations
 
 
 def _column_clusters(boxes):
@@ -248,7 +288,7 @@ def _column_clusters(boxes):
     return clusters
 
 
-def _cut(part, weight, line_height):
+def _cut(part, weight, line_height, reach):
     """A part of the ink as pieces, each with the strokes that the cut on its
     left crossed (None for the first): itself, or cut where digits may touch."""
     height, width = part.shape
@@ -257,7 +297,7 @@ def _cut(part, weight, line_height):
     # Cuts every CUT_STEP line heights, each along the path of least ink near
     # its column: the classifier tells which of them separate digits.
     step = max(1, round(CUT_STEP * line_height))
-    reach = max(1, round(CUT_REACH * line_height))
+    reach = max(1, round(reach * line_height))
     end_gap = max(1, round(MIN_CUT_SPACING * line_height))
     columns = np.arange(end_gap, width - end_gap + 1, step)
     # A stroke's width is its area over its length, half the outline's length.
