@@ -276,6 +276,19 @@ def load_number_pieces(source, *, name=None, max_pixels=MAX_PIXELS, original=Fal
     ------
     DigitImageError
         As :func:`load_digit_image`.
+
+    Examples
+    --------
+    Two strokes apart, and a dot: two pieces, too far apart to be one digit
+    together, and a mark too small for a digit.
+
+    >>> import numpy as np
+    >>> paper = np.full((60, 200), 255, dtype=np.uint8)
+    >>> paper[10:50, 20:26] = paper[10:50, 80:86] = 0
+    >>> paper[44:50, 140:146] = 0
+    >>> [pieces] = load_number_pieces(paper).segmentations
+    >>> pieces.n_pieces, pieces.runs, [pieces.image_box(m) for m in pieces.marks]
+    (2, [(0, 1), (1, 2)], [[140, 44, 146, 50]])
     """
     check_max_pixels(max_pixels, "load_number_pieces")
     name = display_name(name_of(source, name))
