@@ -221,35 +221,23 @@ def number_segmentations(gray, name, to_image=1.0):
             marks += [boxes[i] for i in cluster]
         else:
             kept += cluster
-    widths = {i: boxes[i][1].stop - boxes[i][1].start for i in kept}
     # Parts wide enough for two digits are cut each way; the others, single
     # wide digits more often than not, the first way only.
-    two_wide = {i for i in kept if widths[i] > TWO_DIGITS_WIDTH * line_height}
+    two_wide = {
+        i
+        for i in kept
+        if boxes[i][1].stop - boxes[i][1].start > TWO_DIGITS_WIDTH * line_height
+    }
+    # The pieces of each part cut each way, found once.
     cuts = {}
     segmentations = []
     for number in range(len(CUT_REACHES) if two_wide else 1):
         pieces = []
         for i in kept:
-            rows, cols = boxes[i]
             way = number if i in two_wide else 0
             if (i, way) not in cuts:
-                part = parts[rows, cols] == i + 1
-                weight = (ink[rows, cols] * part / np.float32(255)) ** INK_POWER
-                cuts[i, way] = _cut(part, weight, line_height, CUT_REACHES[way])
-            cut = cuts[i, way]
-            for j, (piece, strokes) in enumerate(cut):
-                piece_rows, piece_cols = np.nonzero(piece)
-                # The same piece in every segmentation has the same key.
-                key = (i,) if len(cut) == 1 else (i, way, j)
-                pieces.append(
-                    (
-                        piece_cols.mean() + cols.start,
-                        piece_rows + rows.start,
-                        piece_cols + cols.start,
-                        strokes,
-                        key,
-                    )
-                )
+                cuts[i, way] = _part_pieces(parts, ink, boxes[i], i, way, line_height)
+            pieces += cuts[i, way]
         pieces.sort(key=lambda piece: piece[0])  # left to right
         labels = np.zeros(mask.shape, dtype=np.int32)
         for label, (_, piece_rows, piece_cols, _, _) in enumerate(pieces, start=1):
@@ -271,6 +259,30 @@ def number_segmentations(gray, name, to_image=1.0):
             )
         )
     return segmentations
+
+
+def _part_pieces(parts, ink, box, i, way, line_height):
+    """The pieces of part `i` cut the `way`-th way: for each, its mean column,
+    its pixels' rows and columns, the strokes its left cut crossed and its
+    key (the same piece in every segmentation has the same key)."""
+    rows, cols = box
+    part = parts[rows, cols] == i + 1
+    weight = (ink[rows, cols] * part / np.float32(255)) ** INK_POWER
+    cut = _cut(part, weight, line_height, CUT_REACHES[way])
+    pieces = []
+    for j, (piece, strokes) in enumerate(cut):
+        piece_rows, piece_cols = np.nonzero(piece)
+        key = (i,) if len(cut) == 1 else (i, way, j)
+        pieces.append(
+            (
+                piece_cols.mean() + cols.start,
+                piece_rows + rows.start,
+                piece_cols + cols.start,
+                strokes,
+                key,
+            )
+        )
+    return pieces
 
 
 def _column_clusters(boxes):
