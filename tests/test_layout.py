@@ -19,6 +19,7 @@ NUMPY_ONLY = [
     "digit_classifier.numbers",
     "digit_classifier.persistence",
     "digit_classifier.presets",
+    "digit_classifier.samples",
 ]
 HEAVY = {"tensorflow", "keras", "scikeras"}
 NOT_IN_NUMPY_ONLY = HEAVY | {"sklearn", "matplotlib", "fastapi"}

@@ -1,4 +1,5 @@
-"""The ``digit-classifier`` command: train, tune, evaluate, predict, read, serve.
+"""The ``digit-classifier`` command: train, tune, evaluate, predict, read, adapt,
+serve.
 
 This module parses arguments and calls the library. It imports nothing heavy
 at module level, so that ``digit-classifier --help`` answers at once.
@@ -194,6 +195,27 @@ def _parser():
     _add_answer_arguments(read, "draw each image with its digits' boxes and labels")
     read.set_defaults(command=commands.read)
 
+    adapt = subcommands.add_parser(
+        "adapt",
+        help="fine-tune a model on your own handwriting",
+        description="Fine-tune a model on a samples folder of your own digits "
+        "(SAMPLES/<label>/<file>: SAMPLES/7/ holds sevens, as image files of "
+        "any format predict reads; 2 or more of each label you give, 10 or more "
+        "is better) with MNIST's training digits rehearsed, so that it learns "
+        "your hand without forgetting MNIST's. Prints what adapting gains on "
+        "your digits, by cross-validation, then writes the new model. Needs "
+        "MNIST (--data-dir or $DIGIT_CLASSIFIER_DATA).",
+    )
+    adapt.add_argument("model", type=Path, help="a model.zip written by train")
+    adapt.add_argument("samples", type=Path, help="the samples folder")
+    adapt.add_argument(
+        "--out", type=Path, required=True, metavar="NEW.zip", help="the new model file"
+    )
+    _add_data_dir_argument(adapt)
+    adapt.add_argument("--random-state", type=int, default=0, help="default: 0")
+    adapt.add_argument("--quiet", action="store_true", help="print only the summary")
+    adapt.set_defaults(command=commands.adapt)
+
     serve = subcommands.add_parser(
         "serve",
         help="serve a web page to draw or upload digits, and a JSON API",
@@ -221,6 +243,14 @@ def _parser():
         default=1,
         help="server processes, each with the model: more requests at once on "
         "more cores, more memory (default: 1)",
+    )
+    serve.add_argument(
+        "--samples",
+        type=Path,
+        metavar="DIR",
+        help="collect corrections: the page offers 'Not right? It is: 0 ... 9' "
+        "under each answer and saves the image into DIR/<label>/, for "
+        "digit-classifier adapt (default: off)",
     )
     serve.set_defaults(command=commands.serve)
     return parser
@@ -253,6 +283,10 @@ def _add_data_arguments(parser, real=False):
         help="MNIST, scikit-learn's built-in 8x8 digits (offline)"
         f"{real_help} (default: mnist)",
     )
+    _add_data_dir_argument(parser)
+
+
+def _add_data_dir_argument(parser):
     parser.add_argument(
         "--data-dir",
         type=Path,

@@ -338,7 +338,71 @@ def _caption(answer):
     return f"{answer['label']} (p = {answer['probability']:.2f})"
 
 
-def serve(*, model, host="127.0.0.1", port=8000, max_upload_mb=10, workers=1):
+def adapt(*, model, samples, out, data_dir=None, random_state=0, quiet=False):
+    """``digit-classifier adapt``: a model fine-tuned on a user's samples folder.
+
+    Prints the cross-validated accuracy on the samples, of the original and
+    of the adapted model, before writing the new model file.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        A model file of 28x28 digits.
+
+    samples : str or os.PathLike
+        A samples folder, ``samples/<label>/<file>``.
+
+    out : str or os.PathLike
+        The new model file.
+
+    data_dir : str or os.PathLike, default=None
+        Where MNIST is (its training digits are rehearsed); see
+        :func:`~digit_classifier.load_mnist`.
+
+    random_state : int, default=0
+        Seeds the folds, the rehearsal digits and the fine-tuning.
+
+    quiet : bool, default=False
+        Print only the summary line.
+
+    Returns
+    -------
+    status : int
+        1 if the samples folder cannot be used (each problem on its own
+        line of standard error), else 0.
+    """
+    from ..samples import SampleFolderError
+    from .adapting import adapt_model
+
+    _say(quiet, f"Adapting {model} to the digits in {samples}")
+    try:
+        adaptation = adapt_model(
+            model, samples, data_dir=data_dir, random_state=random_state
+        )
+    except SampleFolderError as exc:
+        print(f"{PROG}: error: {exc.summary}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    _say(quiet, adaptation.report)
+    adaptation.write(out)
+    scores = adaptation.scores
+    print(
+        f"your digits, cross-validated: {scores.original:.1%} -> {scores.adapted:.1%} "
+        f"({100 * scores.gain:+.1f} points); wrote {out}"
+    )
+    if scores.gain <= 0:
+        print(
+            f"{PROG}: warning: the adapted model reads your digits no better than "
+            f"{model}; keep using it, or add more samples",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def serve(
+    *, model, host="127.0.0.1", port=8000, max_upload_mb=10, workers=1, samples=None
+):
     """``digit-classifier serve``: the web page and JSON API, until interrupted.
 
     Parameters
@@ -351,6 +415,10 @@ def serve(*, model, host="127.0.0.1", port=8000, max_upload_mb=10, workers=1):
 
     max_upload_mb : float, default=10
         Larger request bodies are refused.
+
+    samples : str or os.PathLike, default=None
+        A folder where the page saves the user's corrections, for
+        :func:`adapt`; None offers no corrections.
 
     Returns
     -------
@@ -371,7 +439,12 @@ def serve(*, model, host="127.0.0.1", port=8000, max_upload_mb=10, workers=1):
         )
     max_upload_bytes = int(max_upload_mb * 2**20)
     run_server(
-        model, host=host, port=port, max_upload_bytes=max_upload_bytes, workers=workers
+        model,
+        host=host,
+        port=port,
+        max_upload_bytes=max_upload_bytes,
+        workers=workers,
+        samples=samples,
     )
     return 0
 

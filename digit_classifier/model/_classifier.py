@@ -390,6 +390,38 @@ class DigitMLPClassifier(KerasClassifier):
         tags.target_tags.required = True
         return tags
 
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Fit the network to `X` and `y`: anew, or on from its weights with
+        ``warm_start=True``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training samples.
+
+        y : array-like of shape (n_samples,)
+            Their labels; with ``warm_start=True`` and a fitted network,
+            among its ``classes_``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        **kwargs
+            Passed to scikeras's ``fit`` (arguments of ``keras.Model.fit``).
+
+        Returns
+        -------
+        self : DigitMLPClassifier
+            This classifier, fitted.
+        """
+        # scikeras's fit forgets classes_ before a warm start, which keeps
+        # the label encoder and so never sets them again.
+        classes = getattr(self, "classes_", None)
+        super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        if self.classes_ is None:
+            self.classes_ = classes
+        return self
+
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         # Shared by fit and partial_fit: validate once, then let scikeras run.
         self._check_params_and_seed()

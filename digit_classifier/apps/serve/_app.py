@@ -21,16 +21,26 @@ model reads, and a JSON API.
   the boxes ``[x0, y0, x1, y1]`` in the image's pixels; ``"text": null``
   with the ``reason`` when nothing in it is read as a digit (200);
 - ``GET /health`` and ``GET /model``; the OpenAPI schema at
-  ``/openapi.json``.
+  ``/openapi.json``;
+- with a samples folder (``make_app(path, samples=DIR)``, ``serve
+  --samples DIR``): ``POST /samples/{label}``, one image as ``/predict``
+  takes it, saved as the user sent it into ``DIR/<label>/`` under a name
+  the server chooses (201: ``{"label", "file", "counts"}``), and ``GET
+  /samples``: ``{"counts", "command"}``, the digits collected per label and
+  the ``digit-classifier adapt`` command that learns them. The page then
+  offers "Not right? It is: 0 1 ... 9" under each answer.
 
 The handlers only parse the request and call the library: an upload goes
 through the same input path and predictor as ``digit-classifier predict``
 (NumPy, no TensorFlow). Bad input gets a 4xx JSON error with a message: a
 body over the size limit 413 before it is read whole, a body that is not an
-image 415, an image that cannot be read or holds no digit 422.
+image 415, an image that cannot be read or holds no digit 422 (and a label
+the model does not have), a full samples folder 409.
 """
 
 import os
+import shlex
+import threading
 import warnings
 from importlib.resources import files
 
@@ -43,12 +53,14 @@ from pydantic import BaseModel
 
 from ... import __version__
 from ...images import DigitImageError
+from ...samples import count_samples, save_sample
 from .._answers import answer_input, load_pixel_predictor, read_input
 from ._http import MULTIPART, BodySizeLimit, is_raw_image, media_type, unsupported
 
 # app_from_environment reads the model and the upload limit from these.
 MODEL_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_MODEL"
 MAX_UPLOAD_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_MAX_UPLOAD_BYTES"
+SAMPLES_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_SAMPLES"
 MAX_UPLOAD_BYTES = 10 * 2**20
 # A phone's photo passes, a decompression bomb does not, and a few at once
 # stay within a small server's memory (the README gives the figures).
@@ -140,12 +152,28 @@ class Health(BaseModel):
     status: str
 
 
+class SampleCounts(BaseModel):
+    """The digits collected per label, and the command that learns them."""
+
+    counts: dict[str, int]
+    command: str
+
+
+class SavedSample(BaseModel):
+    """A correction saved: its label, its file's name, the counts now."""
+
+    label: int | str
+    file: str
+    counts: dict[str, int]
+
+
 def make_app(
     model_path,
     *,
     max_upload_bytes=MAX_UPLOAD_BYTES,
     max_pixels=MAX_PIXELS,
     max_batch_files=MAX_BATCH_FILES,
+    samples=None,
 ):
     """The web page and JSON API for a saved model, as an ASGI application.
 
@@ -169,6 +197,12 @@ def make_app(
 
     max_batch_files : int, default=64
         Most images in one ``/predict/batch`` request.
+
+    samples : str or os.PathLike, default=None
+        A samples folder to collect the user's corrections in
+        (``POST /samples/{label}``), as :func:`~digit_classifier.samples.save_sample`
+        writes them: up to 500 per label and 200 MiB in all. None serves
+        no such route.
 
     Returns
     -------
@@ -315,7 +349,62 @@ def make_app(
             results.append({"filename": name, "status": status, **result})
         return {"results": results}
 
+    if samples is not None:
+        _add_sample_routes(app, predictor, model_path, samples, limiter)
     return app
+
+
+def _add_sample_routes(app, predictor, model_path, folder, limiter):
+    """``GET /samples`` and ``POST /samples/{label}`` on a samples folder."""
+    labels = {str(label): label for label in predictor.classes_.tolist()}
+    command = shlex.join(
+        [
+            "digit-classifier",
+            "adapt",
+            str(model_path),
+            str(folder),
+            "--out",
+            "adapted.zip",
+        ]
+    )
+    # One correction at a time, so that the folder's bounds hold.
+    saving = threading.Lock()
+
+    def counts():
+        return {
+            str(k): v for k, v in count_samples(folder, list(labels.values())).items()
+        }
+
+    @app.get("/samples", summary="The corrections collected, per label")
+    def collected() -> SampleCounts:
+        return {"counts": counts(), "command": command}
+
+    @app.post(
+        "/samples/{label}",
+        status_code=201,
+        summary="Save one image as a digit of this label",
+        openapi_extra={"requestBody": _IMAGE_BODY},
+        responses={**_ERRORS, 409: {"description": "The samples folder is full."}},
+    )
+    async def save(label: str, request: Request) -> SavedSample:
+        if label not in labels:
+            raise HTTPException(
+                422,
+                f"{label!r} is not a label of the model; it has {', '.join(labels)}.",
+            )
+        _, data = await _one_image(request)
+
+        def write():
+            with saving:
+                return save_sample(folder, labels[label], data)
+
+        try:
+            path = await anyio.to_thread.run_sync(write, limiter=limiter)
+        except DigitImageError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        except ValueError as exc:  # the folder's bounds
+            raise HTTPException(409, str(exc)) from exc
+        return {"label": labels[label], "file": path.name, "counts": counts()}
 
 
 def app_from_environment():
@@ -325,7 +414,8 @@ def app_from_environment():
     processes, each importing the app by name, e.g.
     ``uvicorn --factory digit_classifier.serving:app_from_environment
     --workers 2``; ``DIGIT_CLASSIFIER_SERVE_MAX_UPLOAD_BYTES`` sets the
-    upload limit. ``digit-classifier serve --workers N`` uses it.
+    upload limit and ``DIGIT_CLASSIFIER_SERVE_SAMPLES`` the samples folder.
+    ``digit-classifier serve --workers N`` uses it.
 
     Returns
     -------
@@ -338,7 +428,8 @@ def app_from_environment():
     # files it reads would only fill its log (their errors are the answers).
     warnings.filterwarnings("ignore", module=r"PIL\.")
     limit = int(os.environ.get(MAX_UPLOAD_ENV_VAR, MAX_UPLOAD_BYTES))
-    return make_app(os.environ[MODEL_ENV_VAR], max_upload_bytes=limit)
+    samples = os.environ.get(SAMPLES_ENV_VAR) or None
+    return make_app(os.environ[MODEL_ENV_VAR], max_upload_bytes=limit, samples=samples)
 
 
 async def _one_image(request):

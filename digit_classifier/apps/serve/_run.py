@@ -2,12 +2,18 @@
 
 import os
 
-from ._app import MAX_UPLOAD_BYTES, MAX_UPLOAD_ENV_VAR, MODEL_ENV_VAR, make_app
+from ._app import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_ENV_VAR,
+    MODEL_ENV_VAR,
+    SAMPLES_ENV_VAR,
+    make_app,
+)
 
 
 def run_server(
     model_path, *, host="127.0.0.1", port=8000, max_upload_bytes=MAX_UPLOAD_BYTES,
-    workers=1,
+    workers=1, samples=None,
 ):  # fmt: skip
     """Serve the web app of a model with uvicorn until interrupted.
 
@@ -27,15 +33,21 @@ def run_server(
 
     workers : int, default=1
         Server processes, each with its own copy of the model.
+
+    samples : str or os.PathLike, default=None
+        A folder to collect the user's corrections in, for
+        ``digit-classifier adapt``; None collects none.
     """
     import uvicorn
 
-    app = make_app(model_path, max_upload_bytes=max_upload_bytes)  # checks the model
+    # Checks the model before the server starts.
+    app = make_app(model_path, max_upload_bytes=max_upload_bytes, samples=samples)
     options = {}
     if workers > 1:
         # Each worker process builds its own app from these.
         os.environ[MODEL_ENV_VAR] = str(model_path)
         os.environ[MAX_UPLOAD_ENV_VAR] = str(max_upload_bytes)
+        os.environ[SAMPLES_ENV_VAR] = "" if samples is None else str(samples)
         app = "digit_classifier.serving:app_from_environment"
         options = {"factory": True, "workers": workers}
     print(f"Serving {model_path} at http://{host}:{port}/ (Ctrl+C stops)", flush=True)

@@ -123,9 +123,14 @@ function schedule() {
   }, DEBOUNCE_MS);
 }
 
+// The image last sent in digit mode, saved as the user's digit when they
+// correct the answer.
+let lastImage = null;
+
 async function send(body, type) {
   const mine = ++request;
   const asked = mode;
+  lastImage = asked === "digit" ? { body, type: type || "application/octet-stream" } : null;
   let answer;
   try {
     const response = await fetch(asked === "number" ? "read" : "predict", {
@@ -185,6 +190,61 @@ function show(prediction) {
     })
   );
   drawSeen(prediction.image_28x28);
+  correct.hidden = !collecting;
+}
+
+// Corrections: shown when the server collects samples (serve --samples).
+const correct = document.getElementById("correct");
+let collecting = false;
+
+async function describeSamples() {
+  const response = await fetch("samples").catch(() => null);
+  if (!response || !response.ok) return;  // not collecting
+  const samples = await response.json();
+  collecting = true;
+  document.getElementById("correct-labels").replaceChildren(
+    ...Object.keys(samples.counts).map((name) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = name;
+      button.title = `Save this image as a ${name}`;
+      button.addEventListener("click", () => saveSample(name));
+      return button;
+    })
+  );
+  showCounts(samples.counts);
+  document.getElementById("adapt-command").textContent = samples.command;
+  document.getElementById("samples").hidden = false;
+}
+
+function showCounts(counts) {
+  const listed = Object.entries(counts).map(([name, n]) => `${name}: ${n}`);
+  document.getElementById("sample-counts").textContent =
+    `Your digits collected: ${listed.join(", ")}.`;
+}
+
+async function saveSample(name) {
+  if (!lastImage) return;
+  let response, answer;
+  try {
+    response = await fetch(`samples/${encodeURIComponent(name)}`, {
+      method: "POST",
+      headers: { "content-type": lastImage.type },
+      body: lastImage.body,
+    });
+    answer = await response.json();
+  } catch (error) {
+    answer = { detail: `the server did not answer (${error})` };
+  }
+  if (response && response.ok) {
+    showCounts(answer.counts);
+    message.textContent = `Saved as a ${answer.label}: thank you.`;
+    message.classList.remove("error");
+    correct.hidden = true;  // once per answer
+  } else {
+    message.textContent = explain({ status: response ? response.status : 0, json: answer });
+    message.classList.add("error");
+  }
 }
 
 // The colours of the boxes: a digit read, a mark not read.
@@ -246,6 +306,7 @@ function capitalized(text) {
 }
 
 function showNothing(text, isError = false) {
+  correct.hidden = true;
   label.textContent = "–";
   label.classList.remove("declined");
   top3.replaceChildren();
@@ -320,3 +381,4 @@ clearPad();
 drawSeen(null);
 showNothing(HINT[mode]);
 describeModel();
+describeSamples();
