@@ -103,7 +103,18 @@ def main(argv=None, sink=print):
         "--n", type=int, default=DIGITS_PER_HAND, help="digits per hand"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="adapt_digits settings over the defaults, e.g. epochs=10 n_in_hand=0",
+    )
     args = parser.parse_args(argv)
+    settings = {
+        name: float(value) if "." in value or "e" in value else int(value)
+        for name, value in (setting.split("=") for setting in args.set)
+    }
 
     (X_train, y_train), (X_test, y_test) = load_mnist()
     if args.test:
@@ -150,6 +161,7 @@ def main(argv=None, sink=print):
                     Path(folder) / "samples",
                     random_state=args.seed,
                     **rehearsal,
+                    **settings,
                 )
                 seconds = time.perf_counter() - start
                 adaptation.write(Path(folder) / "adapted.zip")

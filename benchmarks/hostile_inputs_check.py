@@ -8,6 +8,8 @@ server errors answered 500 instead of raised):
 - ``POST /predict`` as a multipart upload of one file;
 - ``POST /predict/batch``, up to 16 items a request;
 - ``POST /read`` with the item as the raw body;
+- ``POST /samples/1`` with the item as the raw body (the app collects
+  corrections into a temporary folder);
 
 and every malformed multipart body goes raw to each route. The app should
 answer every request with JSON, and never with a 5xx: a bad file is the
@@ -52,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 import hostile_inputs  # noqa: E402
 
 BATCH_SIZE = 16
-ROUTES = ("/predict", "/predict/batch", "/read")
+ROUTES = ("/predict", "/predict/batch", "/read", "/samples/1")
 ERROR_LINE = re.compile(r"digit-classifier: error: \S.*")
 SHOWN = 200  # characters of a body or message shown
 SLOW_S = 0.5
@@ -77,7 +79,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         model = args.model or _tiny_model(Path(folder) / "model.zip")
         with _fd_stderr() as c_stderr:
-            _check_app(model, items, bodies, report)
+            _check_app(model, items, bodies, report, Path(folder) / "samples")
         report.c_stderr = c_stderr.lines
         if args.diagnose:
             _diagnose(report)
@@ -263,12 +265,12 @@ def _print_rows(header, rows):
 # The web app
 
 
-def _check_app(model, items, bodies, report):
+def _check_app(model, items, bodies, report, samples):
     from fastapi.testclient import TestClient
 
     from digit_classifier.serving import make_app
 
-    client = TestClient(make_app(model), raise_server_exceptions=False)
+    client = TestClient(make_app(model, samples=samples), raise_server_exceptions=False)
     start = time.perf_counter()
 
     def send(route, label, kind, filename, **request):
@@ -303,7 +305,7 @@ def _check_app(model, items, bodies, report):
                 content=item.data,
                 headers={"content-type": item.content_type},
             )
-            for route in ("/predict", "/read")
+            for route in ("/predict", "/read", "/samples/1")
         ]
         upload = send(
             "/predict",

@@ -8,6 +8,8 @@ The package's rooms, and what each may import:
 - ``numbers.py``: :func:`read_number`, a line of digits read digit by digit
   (NumPy, as the predictor);
 - ``persistence/``: model files that hold only data (no TensorFlow);
+- ``samples.py``: a folder of the user's labelled digits (NumPy, as the
+  input path);
 - ``preprocessing.py``: the pipeline's scikit-learn transformers;
 - ``model/``: :class:`DigitMLPClassifier`, its training input pipeline,
   augmentation and tuning: the only room that imports TensorFlow;

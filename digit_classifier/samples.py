@@ -36,10 +36,12 @@ MIN_PER_LABEL = 2
 # What save_sample lets a folder grow to, by default.
 MAX_PER_LABEL = 500
 MAX_FOLDER_BYTES = 200 * 2**20
-# The file suffix of each format the input path reads.
+# The file suffix of each format the input path reads (Pillow opens a JPEG
+# of several pictures, as cameras write them, as MPO).
 SUFFIXES = {
     "PNG": ".png",
     "JPEG": ".jpg",
+    "MPO": ".jpg",
     "GIF": ".gif",
     "BMP": ".bmp",
     "TIFF": ".tif",
@@ -284,7 +286,7 @@ def save_sample(
     data = bytes(data)
     load_digit_image(data)  # a DigitImageError if it is not a digit's image
     with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
-        suffix = SUFFIXES[image.format]
+        suffix = SUFFIXES.get(image.format, f".{image.format.lower()}")
     root = Path(folder)
     label_folder = root / str(label)
     if sum(1 for _ in _files(label_folder)) >= max_per_label:

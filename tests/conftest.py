@@ -114,9 +114,19 @@ def png_header():
     return make
 
 
+class ServerURL(str):
+    """A live server's URL, which knows the server's samples folder."""
+
+    def __new__(cls, url, samples):
+        self = super().__new__(cls, url)
+        self.samples = samples
+        return self
+
+
 @pytest.fixture(scope="session")
-def live_server(mnist_model_file):
-    """`digit-classifier serve`'s app for mnist_model_file, on a free local port."""
+def live_server(mnist_model_file, tmp_path_factory):
+    """`digit-classifier serve --samples DIR`'s app for mnist_model_file, on a
+    free local port; its URL, and its samples folder as `.samples`."""
     import socket
     import threading
     import time
@@ -128,8 +138,12 @@ def live_server(mnist_model_file):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    samples = tmp_path_factory.mktemp("served") / "samples"
     config = uvicorn.Config(
-        make_app(mnist_model_file), host="127.0.0.1", port=port, log_level="warning"
+        make_app(mnist_model_file, samples=samples),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -139,6 +153,6 @@ def live_server(mnist_model_file):
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield ServerURL(f"http://127.0.0.1:{port}", samples)
     server.should_exit = True
     thread.join(timeout=10)

@@ -21,7 +21,7 @@ from digit_classifier.samples import (
 )
 
 # Small settings, so that each adaptation takes a second on the test model.
-QUICK = {"epochs": 3, "repeats": 10, "n_rehearsal": 2000}
+QUICK = {"epochs": 3, "repeats": 10, "n_rehearsal": 2000, "n_in_hand": 1000}
 
 
 def scan(digit):
@@ -138,6 +138,31 @@ def test_save_sample_writes_whole_files_under_its_own_names_within_bounds(tmp_pa
 # The library.
 
 
+@pytest.mark.parametrize(
+    ("hand", "strokes", "turns", "aspects"),
+    [
+        ((1, 0.0, 1.0), (1, 3), (-10, 0, 10), (0.85, 1.15)),  # MNIST's own
+        ((7, 0.0, 1.0), (5, 7, 9), (-10, 0, 10), (0.8, 1.2)),  # bold
+        ((1, 20.0, 1.0), (1, 3), (10, 20, 30), (0.8, 1.2)),  # turned
+        ((1, 0.0, 0.6), (1, 3), (-10, 0, 10), (0.5, 0.75)),  # narrow
+    ],
+)
+def test_a_hand_is_measured_from_digits_written_in_it(
+    mnist, mnist_model, hand, strokes, turns, aspects
+):
+    from digit_classifier.images._hands import Hand, write_in_hand
+    from digit_classifier.model import user_hand
+
+    (X_train, y_train), _ = mnist
+    written = write_in_hand(X_train[-60:], Hand(*hand))
+    assert written.shape == (60, 28, 28)
+    assert written.dtype == np.uint8
+    measured = user_hand(mnist_model, written, y_train[-60:], X_train, y_train)
+    assert measured.stroke in strokes
+    assert measured.turn in turns
+    assert aspects[0] < measured.aspect < aspects[1]
+
+
 def test_warm_started_fit_keeps_the_classes():
     # scikeras's fit forgets classes_ when warm_start keeps the network.
     from sklearn.datasets import load_digits
@@ -189,6 +214,8 @@ def test_adapting_refuses_labels_the_model_does_not_have(mnist, mnist_model):
         adapt_digits(mnist_model, X_train[:3], [1, 11, 2], X_train, y_train)
     with pytest.raises(ValueError, match="one label per digit"):
         adapt_digits(mnist_model, X_train[:3], [1, 2], X_train, y_train)
+    with pytest.raises(TypeError, match="not DigitMLPClassifier"):
+        adapt_digits(mnist_model[-1], X_train[:3], [1, 1, 2], X_train, y_train)
 
 
 def test_cross_validation_reads_each_digit_with_a_model_that_did_not_see_it(
@@ -230,20 +257,25 @@ def run_cli(*args):
 
 @pytest.mark.slow
 def test_adapt_command_reports_then_writes_a_model_that_records_its_origin(
-    mnist_model_file, mnist_slice_dir, hand, tmp_path
+    mnist_model_file, mnist_slice_dir, hand, tmp_path, capsys
 ):
+    from digit_classifier.apps.cli import main
+
     digits, labels, samples, others = hand
     samples = samples[np.arange(len(samples)) % 5 < 2]  # 2 per label: 2 folds
     # The digits as the input path read them: its own output reads the same.
     folder = write_folder(tmp_path / "samples", digits[samples], labels[samples])
     out = tmp_path / "adapted.zip"
-    result = run_cli(
-        "adapt", mnist_model_file, folder, "--out", out, "--data-dir", mnist_slice_dir
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert "Cross-validated on your 20 digits (2 folds" in lines[1]
-    assert lines[2].split() == ["label", "digits", "original", "adapted"]
+    status = main(
+        ["adapt", *map(str, (mnist_model_file, folder, "--out", out)),
+         "--data-dir", str(mnist_slice_dir)]
+    )  # fmt: skip
+    output = capsys.readouterr()
+    assert status == 0, output.err
+    lines = output.out.splitlines()
+    assert lines[1].startswith("Your hand: strokes widened by ")
+    assert "Cross-validated on your 20 digits (2 folds" in lines[2]
+    assert lines[3].split() == ["label", "digits", "original", "adapted"]
     assert lines[-1].startswith("your digits, cross-validated: ")
     assert lines[-1].endswith(f"wrote {out}")
     adapted = load_predictor(out)
@@ -255,6 +287,8 @@ def test_adapt_command_reports_then_writes_a_model_that_records_its_origin(
     assert info["cv_folds"] == 2
     assert info["cv_gain"] == info["cv_accuracy_adapted"] - info["cv_accuracy_original"]
     assert info["adaptation"]["epochs"] >= 1
+    assert set(info["hand"]) == {"stroke", "turn", "aspect"}
+    assert info["hand"]["stroke"] > 1  # the bold hand's strokes are wide
     original = load_predictor(mnist_model_file)
     flat = digits[others].reshape(len(others), -1)
     # Measured here: 55% -> 66%.

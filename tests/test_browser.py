@@ -104,6 +104,25 @@ def test_a_digit_drawn_with_the_mouse_is_read(page, strokes, digit):
         page.screenshot(path=screenshot, full_page=True)
 
 
+def test_a_correction_saves_the_drawing_as_a_sample(page, live_server):
+    page.click("#clear")
+    draw(page, ONE)
+    shown_label(page)
+    page.locator("#correct-labels button", has_text="7").click()
+    page.wait_for_function(
+        "document.getElementById('message').textContent.startsWith('Saved as a 7')"
+    )
+    assert "7: 1" in page.locator("#sample-counts").text_content()
+    assert (
+        page.locator("#adapt-command")
+        .text_content()
+        .startswith("digit-classifier adapt ")
+    )
+    assert page.locator("#correct").is_hidden()  # one correction per answer
+    [saved] = (live_server.samples / "7").iterdir()
+    assert saved.read_bytes().startswith(b"\x89PNG")  # the canvas, as sent
+
+
 def test_an_uploaded_photo_is_read(page, mnist, tmp_path):
     _, (X_test, y_test) = mnist
     [photo] = make_photo_digits(X_test[:1], tmp_path, random_state=0)

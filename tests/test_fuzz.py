@@ -146,6 +146,33 @@ def test_every_upload_of_a_number_gets_a_json_answer(client):
             assert len(answer["digits"]) + len(answer["not_digits"]) >= 1
 
 
+def test_every_correction_is_saved_whole_or_refused(model_file, tmp_path):
+    folder = tmp_path / "samples"
+    client = TestClient(
+        make_app(model_file, samples=folder), raise_server_exceptions=False
+    )
+    saved = 0
+    for item in SAMPLE:
+        response = client.post(
+            "/samples/1", content=item.data, headers={"content-type": item.content_type}
+        )
+        if response.status_code == 201:
+            saved += 1
+            assert (folder / "1" / response.json()["file"]).read_bytes() == item.data
+        else:
+            assert_answered(response)
+        if response.status_code != 201 and item.content_type.startswith("image/"):
+            # What the input path refuses is refused, and nothing else.
+            assert response.status_code in (413, 422), response.json()
+            assert isinstance(read(item.data, "x"), str), response.json()
+    assert 0 < saved < len(SAMPLE)
+    # Only whole files, under the server's names: no temporary file left.
+    assert sorted(p.name for p in folder.rglob("*")) == sorted(
+        ["1", *(p.name for p in (folder / "1").iterdir() if not p.name.startswith("."))]
+    )
+    assert len(list((folder / "1").iterdir())) == saved
+
+
 @settings(FUZZ, max_examples=60)
 @given(
     shape=st.tuples(st.integers(1, 90), st.integers(1, 90)),

@@ -8,6 +8,8 @@ with MNIST training digits as rehearsal
 :class:`Adaptation` that writes the new model file, which records where it
 came from. Scripts call it as the command does::
 
+    from digit_classifier.adapting import adapt_model
+
     adaptation = adapt_model("model.zip", "samples/")
     print(adaptation.report)  # the cross-validated accuracy, by label
     adaptation.write("adapted.zip")
@@ -49,10 +51,13 @@ class Adaptation:
 
     @property
     def report(self):
-        """The cross-validated accuracy on the user's digits, overall and by
-        label, as text."""
-        scores = self.scores
+        """The user's hand, and the cross-validated accuracy on their digits,
+        overall and by label, as text."""
+        scores, hand = self.scores, self.info["hand"]
         lines = [
+            f"Your hand: strokes widened by a {hand['stroke']}-pixel pen (1: MNIST's "
+            f"own), turned {hand['turn']:+.0f} degrees, {hand['aspect']:.2f} times as "
+            "wide as MNIST's digits",
             f"Cross-validated on your {len(scores.y)} digits ({scores.n_folds} "
             f"folds, each read by a model adapted to the others): original "
             f"{scores.original:.1%}, adapted {scores.adapted:.1%} "
@@ -123,6 +128,42 @@ def adapt_model(
         If the model is not one of 28x28 digits; or the samples folder
         cannot be used (a :class:`~digit_classifier.samples.SampleFolderError`
         naming each problem).
+
+    See Also
+    --------
+    digit_classifier.model.adapt_digits : The fine-tuning, on arrays.
+    digit_classifier.samples.load_samples : How the folder is read.
+
+    Examples
+    --------
+    A model of random pixels, and a samples folder of ones and sevens drawn
+    on paper (a model trained on MNIST and its digits, in real use):
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from digit_classifier import make_digit_pipeline, save_model
+    >>> from digit_classifier.adapting import adapt_model
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.integers(0, 256, (60, 28, 28)), np.arange(60) % 10
+    >>> folder = tempfile.mkdtemp()
+    >>> model = os.path.join(folder, "model.zip")
+    >>> save_model(make_digit_pipeline("fast", epochs=1).fit(X, y), model)
+    >>> for label, top in (("1", 10), ("7", 10), ("1", 14), ("7", 14)):
+    ...     page = np.full((80, 80), 255, dtype=np.uint8)
+    ...     page[top:70, 38:44] = 0  # the stem
+    ...     if label == "7":
+    ...         page[top:top + 6, 20:44] = 0  # and the bar
+    ...     label_folder = os.path.join(folder, "samples", label)
+    ...     os.makedirs(label_folder, exist_ok=True)
+    ...     Image.fromarray(page).save(os.path.join(label_folder, f"{top}.png"))
+    >>> adaptation = adapt_model(model, os.path.join(folder, "samples"),
+    ...                          X_rehearsal=X, y_rehearsal=y, epochs=1)
+    >>> adaptation.info["samples_per_label"], adaptation.scores.n_folds
+    ({'1': 2, '7': 2}, 2)
+    >>> adaptation.write(os.path.join(folder, "adapted.zip"))
+    >>> load_predictor(os.path.join(folder, "adapted.zip")).info["adapted_from"]["file"]
+    'model.zip'
     """
     predictor = load_predictor(model)  # checks the file before TensorFlow loads
     if predictor.n_features_in_ != IMAGE_SIZE * IMAGE_SIZE or not getattr(
@@ -136,7 +177,7 @@ def adapt_model(
     user = load_samples(samples, predictor.classes_)
     # TensorFlow, MNIST and the time they take, once the inputs are known good.
     from ..datasets import load_mnist
-    from ..model import adapt_digits, cross_validate_adaptation
+    from ..model import adapt_digits, cross_validate_adaptation, user_hand
 
     if X_rehearsal is None:
         (X_rehearsal, y_rehearsal), _ = load_mnist(data_dir)
@@ -151,12 +192,14 @@ def adapt_model(
         random_state=random_state,
         **adapt_params,
     )
+    hand = user_hand(estimator, user.images, user.labels, X_rehearsal, y_rehearsal)
     adapted = adapt_digits(
         estimator,
         user.images,
         user.labels,
         X_rehearsal,
         y_rehearsal,
+        hand=hand,
         random_state=random_state,
         **adapt_params,
     )
@@ -167,6 +210,7 @@ def adapt_model(
             "info": predictor.info,
         },
         "samples_per_label": {str(k): v for k, v in user.counts().items()},
+        "hand": hand._asdict(),
         "cv_folds": scores.n_folds,
         "cv_accuracy_original": scores.original,
         "cv_accuracy_adapted": scores.adapted,

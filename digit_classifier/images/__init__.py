@@ -10,6 +10,8 @@ package imports only NumPy, SciPy and Pillow:
 - :mod:`._normalize`: digits in MNIST's form deskewed and their aspect ratio
   mapped, in training and prediction alike;
 - :mod:`._segment`: the pieces of a handwritten number's digits;
+- :mod:`._hands`: a writer's hand (stroke width, proportions, turn)
+  measured from a few digits, and MNIST's digits written in it;
 - :mod:`._inputs`: one function per kind of caller, all through the same
   steps: :func:`load_digit_image` (one image), :func:`read_digit_inputs`
   (the command line's inputs, ``.npy`` arrays too), :func:`load_number_pieces`

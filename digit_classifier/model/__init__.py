@@ -20,6 +20,7 @@ from ._adaptation import (
     AdaptationScores,
     adapt_digits,
     cross_validate_adaptation,
+    user_hand,
 )
 from ._calibration import calibrate_digits, digit_scores
 from ._classifier import DigitMLPClassifier
@@ -34,4 +35,5 @@ __all__ = [
     "digit_scores",
     "make_digit_committee",
     "make_digit_pipeline",
+    "user_hand",
 ]
