@@ -200,8 +200,8 @@ def _parser():
         help="fine-tune a model on your own handwriting",
         description="Fine-tune a model on a samples folder of your own digits "
         "(SAMPLES/<label>/<file>: SAMPLES/7/ holds sevens, as image files of "
-        "any format predict reads; 2 or more of each label you give, 10 or more "
-        "is better) with MNIST's training digits rehearsed, so that it learns "
+        "any format predict reads; 2 or more of each label you give) "
+        "with MNIST's training digits rehearsed, so that it learns "
         "your hand without forgetting MNIST's. Prints what adapting gains on "
         "your digits, by cross-validation, then writes the new model. Needs "
         "MNIST (--data-dir or $DIGIT_CLASSIFIER_DATA).",
