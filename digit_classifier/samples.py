@@ -228,6 +228,7 @@ def save_sample(
     *,
     max_per_label=MAX_PER_LABEL,
     max_folder_bytes=MAX_FOLDER_BYTES,
+    max_pixels=MAX_PIXELS,
 ):
     """Add one image to a samples folder, under a name chosen here.
 
@@ -253,6 +254,9 @@ def save_sample(
 
     max_folder_bytes : int, default=200 MiB
         Refuse the image if the folder's files would then take more.
+
+    max_pixels : int, default=MAX_PIXELS
+        Refuse an image file with more pixels than this, before decoding it.
 
     Returns
     -------
@@ -284,7 +288,8 @@ def save_sample(
     ('1', '.png', {0: 0, 1: 1})
     """
     data = bytes(data)
-    load_digit_image(data)  # a DigitImageError if it is not a digit's image
+    # A DigitImageError if it is not a digit's image.
+    load_digit_image(data, max_pixels=max_pixels)
     with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
         suffix = SUFFIXES.get(image.format, f".{image.format.lower()}")
     root = Path(folder)

@@ -142,7 +142,7 @@ def adapt_model(
     >>> import os, tempfile
     >>> import numpy as np
     >>> from PIL import Image
-    >>> from digit_classifier import make_digit_pipeline, save_model
+    >>> from digit_classifier import load_predictor, make_digit_pipeline, save_model
     >>> from digit_classifier.adapting import adapt_model
     >>> rng = np.random.default_rng(0)
     >>> X, y = rng.integers(0, 256, (60, 28, 28)), np.arange(60) % 10

@@ -350,11 +350,11 @@ def make_app(
         return {"results": results}
 
     if samples is not None:
-        _add_sample_routes(app, predictor, model_path, samples, limiter)
+        _add_sample_routes(app, predictor, model_path, samples, limiter, max_pixels)
     return app
 
 
-def _add_sample_routes(app, predictor, model_path, folder, limiter):
+def _add_sample_routes(app, predictor, model_path, folder, limiter, max_pixels):
     """``GET /samples`` and ``POST /samples/{label}`` on a samples folder."""
     labels = {str(label): label for label in predictor.classes_.tolist()}
     command = shlex.join(
@@ -396,15 +396,16 @@ def _add_sample_routes(app, predictor, model_path, folder, limiter):
 
         def write():
             with saving:
-                return save_sample(folder, labels[label], data)
+                path = save_sample(folder, labels[label], data, max_pixels=max_pixels)
+                return path, counts()
 
         try:
-            path = await anyio.to_thread.run_sync(write, limiter=limiter)
+            path, counted = await anyio.to_thread.run_sync(write, limiter=limiter)
         except DigitImageError as exc:
             raise HTTPException(422, str(exc)) from exc
         except ValueError as exc:  # the folder's bounds
             raise HTTPException(409, str(exc)) from exc
-        return {"label": labels[label], "file": path.name, "counts": counts()}
+        return {"label": labels[label], "file": path.name, "counts": counted}
 
 
 def app_from_environment():
