@@ -371,6 +371,12 @@ async function describeModel() {
       const where = model.info.dataset ? ` on ${model.info.dataset}` : "";
       facts.push(`test accuracy ${(100 * model.info.test_accuracy).toFixed(2)}%${where}`);
     }
+    const adapted = model.info.adapted_from;
+    if (adapted) {
+      const counts = Object.values(model.info.samples_per_label || {});
+      const n = counts.reduce((sum, count) => sum + count, 0);
+      facts.push(`adapted from ${adapted.file} to ${n} of your digits`);
+    }
     text.textContent = `Model: ${facts.join("; ")}.`;
   } catch (error) {
     text.textContent = `The model could not be described (${error}).`;
