@@ -37,19 +37,30 @@ def real_digits_dir():
     return source
 
 
+def mnist_slice(mnist, folder, n_train, n_test):
+    """`folder` with MNIST's first `n_train` / `n_test` images as mnist.npz."""
+    (X_train, y_train), (X_test, y_test) = mnist
+    np.savez(
+        folder / "mnist.npz",
+        x_train=X_train[:n_train],
+        y_train=y_train[:n_train],
+        x_test=X_test[:n_test],
+        y_test=y_test[:n_test],
+    )
+    return folder
+
+
 @pytest.fixture(scope="session")
 def mnist_slice_dir(mnist, tmp_path_factory):
     """A folder with the first 3,000 / 1,000 MNIST images as mnist.npz."""
-    (X_train, y_train), (X_test, y_test) = mnist
-    folder = tmp_path_factory.mktemp("mnist-slice")
-    np.savez(
-        folder / "mnist.npz",
-        x_train=X_train[:3000],
-        y_train=y_train[:3000],
-        x_test=X_test[:1000],
-        y_test=y_test[:1000],
-    )
-    return folder
+    return mnist_slice(mnist, tmp_path_factory.mktemp("mnist-slice"), 3000, 1000)
+
+
+@pytest.fixture(scope="session")
+def rehearsal_dir(mnist, tmp_path_factory):
+    """A folder with MNIST's first 1,500 training digits as mnist.npz: the
+    digits `digit-classifier adapt` rehearses, few for speed."""
+    return mnist_slice(mnist, tmp_path_factory.mktemp("rehearsal"), 1500, 10)
 
 
 @pytest.fixture(scope="session")

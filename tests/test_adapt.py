@@ -38,22 +38,6 @@ def bold(digits):
     return np.stack([ndimage.grey_dilation(d, size=(6, 6)) for d in digits])
 
 
-@pytest.fixture(scope="module")
-def rehearsal_dir(mnist, tmp_path_factory):
-    """A folder with MNIST's first 1,500 training digits as mnist.npz: the
-    digits the command rehearses, few for speed."""
-    (X_train, y_train), (X_test, y_test) = mnist
-    folder = tmp_path_factory.mktemp("rehearsal")
-    np.savez(
-        folder / "mnist.npz",
-        x_train=X_train[:1500],
-        y_train=y_train[:1500],
-        x_test=X_test[:10],
-        y_test=y_test[:10],
-    )
-    return folder
-
-
 def write_folder(folder, digits, labels):
     for n, (digit, label) in enumerate(zip(digits, labels, strict=True)):
         (folder / str(label)).mkdir(parents=True, exist_ok=True)
