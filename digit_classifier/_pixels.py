@@ -23,7 +23,7 @@ def check_pixel_range(X, owner):
     owner : str
         The class name that the message names.
     """
-    if X.size == 0:
+    if X.size == 0 or X.dtype == np.uint8:
         return
     if X.min() < 0:
         raise ValueError(
@@ -38,5 +38,6 @@ def check_pixel_range(X, owner):
 
 
 def scale_pixels(X):
-    """Divide float32 pixels by 255 in place and return them."""
-    return np.divide(X, MAX_PIXEL_VALUE, out=X, dtype=np.float32)
+    """Pixels of any dtype divided by 255, into a new float32 array (one pass:
+    uint8 pixels are never converted to float32 first)."""
+    return np.divide(X, MAX_PIXEL_VALUE, dtype=np.float32)

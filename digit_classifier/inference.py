@@ -642,8 +642,7 @@ class DigitPredictor(_Answers):
         if np.iscomplexobj(X):
             raise ValueError("Complex data not supported.")
         try:
-            # A copy when pixels are scaled: they are scaled in place.
-            X = np.array(X, dtype=np.float32, copy=self.scale_pixels or None)
+            X = np.asarray(X, dtype=np.float32)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} takes arrays of numbers: {exc}") from exc
         if self.scale_pixels and X.ndim == 3:

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._checks import check_max_pixels, check_normalizer_params
 from ._pixels import check_pixel_range, scale_pixels
+from ._validation import validate_rows
 from .images import MAX_PIXELS, normalize_digits
 from .images._inputs import digit_of
 
@@ -189,7 +190,7 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : PixelNormalizer
             The fitted normalizer.
         """
-        self._validate_pixels(X, reset=True, copy=False)
+        self._validate_pixels(X, reset=True)
         return self
 
     def transform(self, X):
@@ -233,11 +234,10 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _scale(X):
-        # X is our own float32 copy (validated with copy=True): scale in place.
         return scale_pixels(X)
 
-    def _validate_pixels(self, X, reset, copy=True):
-        return _pixel_rows(self, X, reset=reset, copy=copy)
+    def _validate_pixels(self, X, reset):
+        return _pixel_rows(self, X, reset=reset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -341,14 +341,38 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The normalized digits, as flat rows.
         """
         check_is_fitted(self)
-        images = self._images(X, reset=False)
+        return self._normalize(self._images(X, reset=False))
+
+    def fit_transform(self, X, y=None):
+        """Record the number of pixels, then deskew the digits and map their
+        aspect ratio.
+
+        The same as ``fit(X).transform(X)``, with the images checked once.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or \
+(n_samples, side, side)
+            Square images of digits in MNIST's form, values in [0, 255].
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_normalized : ndarray of shape (n_samples, n_pixels), dtype uint8
+            The normalized digits, as flat rows.
+        """
+        return self._normalize(self._images(X, reset=True))
+
+    def _normalize(self, images):
         normalized = normalize_digits(images, deskew=self.deskew, aspect=self.aspect)
         return normalized.reshape(len(normalized), -1)
 
     def _images(self, X, reset):
         """`X` checked, as a stack of square images."""
         check_normalizer_params(self.deskew, self.aspect, type(self).__name__)
-        X = _pixel_rows(self, X, reset=reset, copy=False)
+        X = _pixel_rows(self, X, reset=reset)
         side = math.isqrt(X.shape[1])
         if side * side != X.shape[1]:
             raise ValueError(
@@ -368,12 +392,16 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return tags
 
 
-def _pixel_rows(estimator, X, *, reset, copy):
-    """`X` validated as float32 rows of pixels in [0, 255]; images flattened."""
+def _pixel_rows(estimator, X, *, reset):
+    """`X` validated as rows of pixels in [0, 255], images flattened: uint8
+    as it came (MNIST's pixels, never copied), any other dtype as float32."""
     if not (issparse(X) or hasattr(X, "columns")):
         X = np.asarray(X)
         if X.ndim == 3:
             X = X.reshape(len(X), -1)
-    X = validate_data(estimator, X, reset=reset, dtype=np.float32, copy=copy)
+    if reset:
+        X = validate_data(estimator, X, reset=True, dtype=[np.float32, np.uint8])
+    else:
+        X = validate_rows(estimator, X, (np.float32, np.uint8))
     check_pixel_range(X, type(estimator).__name__)
     return X

@@ -77,9 +77,12 @@ def normalize_digits(images, *, deskew=True, aspect="keep"):
     (np.int64(20), np.int64(20))
     """
     check_normalizer_params(deskew, aspect, "normalize_digits")
-    images = np.asarray(images, dtype=np.float32)
     if not deskew and aspect == "keep":  # nothing to normalize
-        return np.round(images).astype(np.uint8)
+        images = np.asarray(images)
+        if images.dtype == np.uint8:
+            return images.copy()
+        return np.round(images.astype(np.float32)).astype(np.uint8)
+    images = np.asarray(images, dtype=np.float32)
     side = images.shape[1]
     normalized = np.zeros(images.shape, dtype=np.uint8)
     for start in range(0, len(images), CHUNK_IMAGES):

@@ -16,6 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._checks import check_hidden_layer_sizes
+from .._validation import validate_rows
 from ..datasets import make_non_digits
 from ..inference import digit_likeness, forward_pass, layer_names, output_logits
 from ._augmentation import augment
@@ -630,7 +631,9 @@ class DigitMLPClassifier(KerasClassifier):
         # scikeras's checks predate scikit-learn's wording and feature names;
         # scikit-learn's own ones also convert X to float32 once, here.
         if y is None:
-            return validate_data(self, X, reset=reset, dtype=np.float32), None
+            if not reset:
+                return validate_rows(self, X, (np.float32,)), None
+            return validate_data(self, X, reset=True, dtype=np.float32), None
         X, y = validate_data(self, X, y, reset=reset, dtype=np.float32)
         check_classification_targets(y)
         if reset and np.unique(y).size < 2:
