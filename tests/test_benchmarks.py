@@ -28,7 +28,14 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
 
     report = json.loads(out.read_text())
     names = [r["name"] for r in report["contenders"]]
-    assert names == ["ours", "keras", "scikeras", "keras-sklearn", "sklearn"]
+    assert names == [
+        "ours",
+        "ours-augmented",
+        "keras",
+        "scikeras",
+        "keras-sklearn",
+        "sklearn",
+    ]
     for result in report["contenders"]:
         assert result["status"] == "ok", result
         assert result["test_accuracy"] > 0.3  # chance is 0.1
@@ -41,7 +48,7 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
     predictor, ours = report["predictor"], report["contenders"][0]
     assert predictor["test_accuracy"] == ours["test_accuracy"]
     assert predictor["predict_1_median_ms"] > 0
-    assert [row["value"] > 0 for row in report["ratios"]] == [True] * 3
+    assert [row["value"] > 0 for row in report["ratios"]] == [True] * 4
     assert "| digit_classifier pipeline |" in lines[0]
 
 

@@ -57,6 +57,22 @@ def save(array, path, **kwargs):
 # --- MNIST's form -----------------------------------------------------------
 
 
+def test_a_clean_drawing_is_read_at_the_size_its_digit_needs():
+    # A canvas drawing, uniform paper, is shrunk before its ink is found; a
+    # photo's paper is not uniform and keeps its pixels.
+    from digit_classifier.images._mnist_form import shrink_clean_drawing
+
+    canvas = np.kron(SEVEN, np.ones((2, 2), np.uint8)).astype(np.float32)
+    small = shrink_clean_drawing(canvas)
+    assert small.shape[0] <= canvas.shape[0] / 2
+    rows, cols = np.nonzero(small < 255)
+    assert max(np.ptp(rows), np.ptp(cols)) + 1 >= 80  # four times MNIST's 20
+    assert_close_to_reference(load_digit_image(canvas), tolerance=3)
+    photo = canvas + np.random.default_rng(0).normal(0, 2, canvas.shape)
+    photo = photo.clip(0, 255).astype(np.float32)
+    assert shrink_clean_drawing(photo) is photo
+
+
 def test_the_digit_takes_mnist_form():
     rows = np.flatnonzero(REFERENCE.any(axis=1))
     cols = np.flatnonzero(REFERENCE.any(axis=0))

@@ -93,3 +93,29 @@ def test_rejects_a_different_feature_count():
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         normalizer.transform(np.zeros((3, 8, 8)))
+
+
+def test_fitted_steps_take_their_own_arrays_as_they_are_and_check_the_rest():
+    # A pipeline's steps pass 2D ndarrays of their dtype on: those are taken
+    # without scikit-learn's dataframe search, the rest as validate_data does.
+    from digit_classifier._validation import validate_rows
+
+    normalizer = PixelNormalizer().fit(IMAGES)
+    rows = IMAGES.reshape(5, -1)
+    assert validate_rows(normalizer, rows, (np.float32, np.uint8)) is rows
+    converted = validate_rows(normalizer, rows.astype(np.int64), (np.float32,))
+    assert converted.dtype == np.float32
+    np.testing.assert_array_equal(converted, rows)
+    bad = rows.astype(np.float32)
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        validate_rows(normalizer, bad, (np.float32,))
+    with pytest.raises(ValueError, match="expecting 784 features"):
+        validate_rows(normalizer, rows[:, :64], (np.uint8,))
+    with pytest.raises(ValueError, match="0 sample"):
+        validate_rows(normalizer, rows[:0], (np.uint8,))
+    named = PixelNormalizer().fit(
+        pd.DataFrame(rows, columns=[f"p{i}" for i in range(784)])
+    )
+    with pytest.warns(UserWarning, match="feature names"):
+        validate_rows(named, rows, (np.uint8,))

@@ -22,6 +22,7 @@ from ._mnist_form import (
     WORKING_SIZE,
     image_of_array,
     mnist_form,
+    shrink_clean_drawing,
     working_grayscale,
 )
 from ._segment import number_segmentations
@@ -224,7 +225,7 @@ def digit_of(source, name, max_pixels, *, originals=False):
     """
     name = display_name(name)
     gray, _, original = _working_image(source, name, max_pixels, originals)
-    digit, marks = mnist_form(gray, name)
+    digit, marks = mnist_form(shrink_clean_drawing(gray), name)
     return digit, original, marks
 
 
