@@ -7,7 +7,8 @@ images well only once they have that form too. From a decoded image (see
 :mod:`._decode`) or an array:
 
 1. grayscale: colour is weighed by luminance; large images are first shrunk
-   to ``WORKING_SIZE``;
+   to ``WORKING_SIZE``, and a clean drawing (uniform paper) to the size its
+   digit needs (:func:`shrink_clean_drawing`);
 2. polarity: dark ink on light paper is inverted, so that the ink is light;
 3. background: a grey-level opening wider than any stroke estimates the
    background (uneven lighting included) and is subtracted; a threshold that

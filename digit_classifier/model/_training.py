@@ -33,48 +33,28 @@ def stratified_split(y, validation_fraction, seed):
 def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, augment=None):
     """A tf.data pipeline of (X, y[, sample_weight]) batches of the given rows.
 
-    Built as Keras's own array adapter builds its pipeline from arrays (one
-    permutation of the rows per epoch, cut into batches of indices that a
-    parallel map gathers, tf.data's default graph rewrites off), so that it
-    costs what ``model.fit(X, y)`` costs; but the permutation is drawn with
-    an explicit seed, anew in each epoch, where Keras's draws with
-    TensorFlow's global seed. `augment`, if given, distorts the images of
-    each batch, with a seed per batch drawn anew in every epoch from `seed`.
+    Built as Keras's own array adapter builds its pipeline from arrays
+    (batches of row indices that a parallel map gathers, tf.data's default
+    graph rewrites off), so that it costs what ``model.fit(X, y)`` costs; but
+    the rows are shuffled with an explicit op seed, anew in each epoch, where
+    Keras's shuffle draws with TensorFlow's global seed. `augment`, if given,
+    distorts the images of each batch, with a seed per batch drawn anew in
+    every epoch from `seed`.
     """
     tensors = tuple(
         tf.convert_to_tensor(a) for a in (X, y, sample_weight) if a is not None
     )
-    rows = tf.constant(rows, dtype=tf.int64)
-    n_rows = int(rows.shape[0])
-    n_full = n_rows // batch_size
-
-    def epoch_batches(epoch_seed):
-        order = tf.random.experimental.stateless_shuffle(rows, epoch_seed)
-        # Full batches as one reshaped tensor, the partial one after.
-        full = tf.reshape(order[: n_full * batch_size], (n_full, batch_size))
-        indices = tf.data.Dataset.from_tensor_slices(full)
-        if n_rows % batch_size:
-            indices = indices.concatenate(
-                tf.data.Dataset.from_tensors(order[n_full * batch_size :])
-            )
-        return indices
-
+    indices = tf.data.Dataset.from_tensor_slices(rows)
     if shuffle:
-        # One seed per iteration of the dataset, which Keras makes per epoch.
-        epoch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-        indices = epoch_seeds.batch(2).take(1).flat_map(epoch_batches)
-        # flat_map hides the number of batches, which Keras counts steps by.
-        n_batches = -(-n_rows // batch_size)
-        indices = indices.apply(tf.data.experimental.assert_cardinality(n_batches))
-    else:
-        indices = tf.data.Dataset.from_tensors(rows).unbatch().batch(batch_size)
+        indices = indices.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+    indices = indices.batch(batch_size)
 
     def gather(batch):
         return tuple(tf.gather(t, batch) for t in tensors)
 
     batches = indices.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     if augment is not None:
-        seeds = tf.data.Dataset.random(seed=seed + 1, rerandomize_each_iteration=True)
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
 
         def distort(batch, batch_seed):
             images, *targets = batch
