@@ -208,7 +208,7 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The pixels divided by 255.
         """
         check_is_fitted(self)
-        return self._scale(self._validate_pixels(X, reset=False))
+        return scale_pixels(self._validate_pixels(X, reset=False))
 
     def fit_transform(self, X, y=None):
         """Record the number of pixels, then flatten and scale the images.
@@ -230,11 +230,7 @@ class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_scaled : ndarray of shape (n_samples, n_pixels), dtype float32
             The pixels divided by 255.
         """
-        return self._scale(self._validate_pixels(X, reset=True))
-
-    @staticmethod
-    def _scale(X):
-        return scale_pixels(X)
+        return scale_pixels(self._validate_pixels(X, reset=True))
 
     def _validate_pixels(self, X, reset):
         return _pixel_rows(self, X, reset=reset)
