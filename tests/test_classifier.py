@@ -260,6 +260,21 @@ def test_same_random_state_gives_the_same_model():
     )
 
 
+def test_the_same_model_whatever_tensorflows_global_seed():
+    # A search's workers have no global seed; the process that started them
+    # may have one (keras.utils.set_random_seed): their fits must agree.
+    params = {**SMALL, "dropout": 0.2, "augment_rotation": 10.0, "random_state": 7}
+    unseeded = DigitMLPClassifier(**params).fit(X_DIGITS, Y_DIGITS)
+    tf.random.set_seed(123)
+    try:
+        seeded = DigitMLPClassifier(**params).fit(X_DIGITS, Y_DIGITS)
+    finally:
+        tf.random.set_seed(None)
+    np.testing.assert_array_equal(
+        seeded.predict_proba(X_DIGITS), unseeded.predict_proba(X_DIGITS)
+    )
+
+
 def test_seeded_fit_leaves_global_random_state_alone():
     python_state = random.getstate()
     numpy_state = np.random.get_state()  # noqa: NPY002 (the global state is the point)

@@ -28,6 +28,7 @@ from ._training import (
     cosine_learning_rate,
     current_learning_rate,
     digits_or_uniform_crossentropy,
+    n_batches,
     stratified_split,
 )
 
@@ -876,6 +877,9 @@ class DigitMLPClassifier(KerasClassifier):
             )
 
         augment = self._augmentation()
+        # One iterator through all the epochs' batches (see batches).
+        if fit_args.get("steps_per_epoch") is None:
+            fit_args["steps_per_epoch"] = n_batches(len(train_rows), batch_size)
         history = self.model_.fit(
             batches(
                 X,
@@ -885,6 +889,7 @@ class DigitMLPClassifier(KerasClassifier):
                 batch_size,
                 shuffle,
                 self._new_seed(),
+                range(initial_epoch, initial_epoch + epochs),
                 augment,
             ),
             shuffle=False,  # the batches are already shuffled

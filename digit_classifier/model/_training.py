@@ -30,37 +30,75 @@ def stratified_split(y, validation_fraction, seed):
     )
 
 
-def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, augment=None):
-    """A tf.data pipeline of (X, y[, sample_weight]) batches of the given rows.
+def n_batches(n_rows, batch_size):
+    """How many batches an epoch of `n_rows` rows has: the last one partial."""
+    return -(-n_rows // batch_size)
 
-    Built as Keras's own array adapter builds its pipeline from arrays
-    (batches of row indices that a parallel map gathers, tf.data's default
-    graph rewrites off), so that it costs what ``model.fit(X, y)`` costs; but
-    the rows are shuffled with an explicit op seed, anew in each epoch, where
-    Keras's shuffle draws with TensorFlow's global seed. `augment`, if given,
-    distorts the images of each batch, with a seed per batch drawn anew in
-    every epoch from `seed`.
+
+def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augment=None):
+    """A tf.data pipeline of (X, y[, sample_weight]) batches of the given rows,
+    for all the epochs of a fit, one after another.
+
+    Fed to ``keras.Model.fit`` with ``steps_per_epoch=n_batches(len(rows),
+    batch_size)``, so that one iterator runs through the epochs. Each epoch
+    takes the rows in an order of its own, one permutation cut into batches of
+    indices that a parallel map gathers, as Keras's own array adapter does it;
+    but the permutation is a stateless function of `seed` and the epoch's
+    number, where Keras's draws with TensorFlow's global seed, so that a fit
+    is the same in any process whatever its global seed. `augment`, if given,
+    distorts the images of each batch, with a seed of its own made the same
+    way from `seed` and the batch's number.
+
+    Parameters
+    ----------
+    epochs : range
+        The numbers of the epochs to train, ``range(initial_epoch, epochs)``.
     """
     tensors = tuple(
         tf.convert_to_tensor(a) for a in (X, y, sample_weight) if a is not None
     )
-    indices = tf.data.Dataset.from_tensor_slices(rows)
-    if shuffle:
-        indices = indices.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    indices = indices.batch(batch_size)
+    order_seed, augment_seed = tf.unstack(
+        tf.random.experimental.stateless_split(tf.constant([seed, 0], tf.int64), 2)
+    )
+    rows = tf.constant(rows, dtype=tf.int64)
+    n_rows = int(rows.shape[0])
+    n_full = n_rows // batch_size
+
+    def epoch_batches(epoch):
+        order = rows
+        if shuffle:
+            epoch_seed = tf.random.experimental.stateless_fold_in(order_seed, epoch)
+            order = tf.random.experimental.stateless_shuffle(rows, epoch_seed)
+        # Full batches as one reshaped tensor, the partial one after.
+        full = tf.reshape(order[: n_full * batch_size], (n_full, batch_size))
+        indices = tf.data.Dataset.from_tensor_slices(full)
+        if n_rows % batch_size:
+            partial = tf.data.Dataset.from_tensors(order[n_full * batch_size :])
+            indices = indices.concatenate(partial)
+        return indices
+
+    per_epoch = n_batches(n_rows, batch_size)
+    indices = tf.data.Dataset.range(epochs.start, epochs.stop).flat_map(epoch_batches)
+    # flat_map hides the number of batches, which Keras counts steps by.
+    indices = indices.apply(
+        tf.data.experimental.assert_cardinality(len(epochs) * per_epoch)
+    )
 
     def gather(batch):
         return tuple(tf.gather(t, batch) for t in tensors)
 
     batches = indices.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     if augment is not None:
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        numbers = tf.data.Dataset.range(
+            epochs.start * per_epoch, epochs.stop * per_epoch
+        )
 
-        def distort(batch, batch_seed):
+        def distort(batch, number):
             images, *targets = batch
+            batch_seed = tf.random.experimental.stateless_fold_in(augment_seed, number)
             return (augment(images, batch_seed), *targets)
 
-        batches = tf.data.Dataset.zip(batches, seeds.batch(2)).map(
+        batches = tf.data.Dataset.zip(batches, numbers).map(
             distort, num_parallel_calls=tf.data.AUTOTUNE
         )
     options = tf.data.Options()
