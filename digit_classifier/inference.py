@@ -352,7 +352,7 @@ class _Answers:
             for row, best in zip(proba, order, strict=True)
         ]
 
-    def predict_proba_and_score(self, X):
+    def predict_proba_and_score(self, X, *, return_images=False):
         """:meth:`predict_proba` and :meth:`score_samples` from one pass.
 
         Parameters
@@ -361,11 +361,18 @@ class _Answers:
 (n_samples, height, width)
             As for :meth:`predict_proba`.
 
+        return_images : bool, default=False
+            Whether to return :meth:`network_images` too, from the same
+            normalization (an input's digits are normalized once).
+
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
 
         scores : ndarray of shape (n_samples,)
+
+        images : ndarray of shape (n_samples, n_features), dtype float32
+            Only with `return_images`.
         """
         raise NotImplementedError  # each predictor computes both its own way
 
@@ -569,10 +576,11 @@ class DigitPredictor(_Answers):
         """
         return softmax(self._logits(X), self.temperature)
 
-    def predict_proba_and_score(self, X):
-        logits = self._logits(X)
-        scores = digit_likeness(logits)
-        return softmax(logits, self.temperature), scores
+    def predict_proba_and_score(self, X, *, return_images=False):
+        logits, images = self._logits_and_images(X)
+        scores = digit_likeness(logits)  # before the softmax, which is in place
+        proba = softmax(logits, self.temperature)
+        return (proba, scores, images) if return_images else (proba, scores)
 
     def score_samples(self, X):
         """How much each image looks like the digits the network was trained on.
@@ -595,10 +603,14 @@ class DigitPredictor(_Answers):
         return digit_likeness(self._logits(X))
 
     def _logits(self, X):
-        rows = self._check_rows(X)
-        if self.scale_pixels:
-            rows = scale_pixels(self._normalized(rows))
-        return output_logits(rows, self.coefs_, self.intercepts_, self.activation)
+        return self._logits_and_images(X)[0]
+
+    def _logits_and_images(self, X):
+        """The network's outputs for `X`, and the images it read."""
+        images = self._normalized(self._check_rows(X))
+        rows = scale_pixels(images) if self.scale_pixels else images
+        logits = output_logits(rows, self.coefs_, self.intercepts_, self.activation)
+        return logits, images
 
     def network_images(self, X):
         """The images the network reads for `X`: its digits as normalized.
@@ -805,9 +817,12 @@ class DigitCommittee(_Answers):
         """
         return self.predict_proba_and_score(X)[0]
 
-    def predict_proba_and_score(self, X):
-        probas, scores = zip(
-            *(member.predict_proba_and_score(X) for member in self.members_),
+    def predict_proba_and_score(self, X, *, return_images=False):
+        probas, scores, images = zip(
+            *(
+                member.predict_proba_and_score(X, return_images=True)
+                for member in self.members_
+            ),
             strict=True,
         )
         proba = np.average(probas, axis=0, weights=self.weights)
@@ -815,7 +830,8 @@ class DigitCommittee(_Answers):
         if self.temperature != 1.0:
             tiny = np.finfo(float).tiny
             proba = softmax(np.log(np.maximum(proba, tiny)), self.temperature)
-        return proba, scores
+        # The images of network_images: the first member's.
+        return (proba, scores, images[0]) if return_images else (proba, scores)
 
     def score_samples(self, X):
         """How much each image looks like a digit: the members' weighted mean score.

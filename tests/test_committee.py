@@ -91,6 +91,18 @@ def test_numpy_predicts_what_the_committee_does(committee, saved):
     )
     np.testing.assert_array_equal(predictor.predict(X_TEST), committee.predict(X_TEST))
     assert predictor.score(X_TEST, Y_TEST) == committee.score(X_TEST, Y_TEST)
+    # One pass gives the answers and the first member's images, as apart.
+    proba, scores, images = predictor.predict_proba_and_score(
+        X_TEST, return_images=True
+    )
+    np.testing.assert_array_equal(proba, predictor.predict_proba(X_TEST))
+    np.testing.assert_array_equal(scores, predictor.score_samples(X_TEST))
+    np.testing.assert_array_equal(images, predictor.network_images(X_TEST))
+    first = predictor.members_[0]
+    np.testing.assert_array_equal(images, first.network_images(X_TEST))
+    np.testing.assert_array_equal(
+        first.predict_proba_and_score(X_TEST, return_images=True)[2], images
+    )
 
 
 def test_string_labels_and_weights_come_back(tmp_path):

@@ -106,12 +106,11 @@ def answer_input(
         max_pixels=max_pixels,
     )
     rows = inputs.images.reshape(len(inputs.images), -1)
-    proba, scores = predictor.predict_proba_and_score(rows)
+    # What the network reads too: the digits as the model normalizes them.
+    proba, scores, seen = predictor.predict_proba_and_score(rows, return_images=True)
     best = predictor.top_k_of(proba, top_k)
     is_digit = predictor.accepted(scores)
-    # What the network reads: the digits as the model normalizes them.
-    seen = predictor.network_images(rows).reshape(inputs.images.shape)
-    seen = np.round(seen).astype(np.uint8)
+    seen = np.round(seen.reshape(inputs.images.shape)).astype(np.uint8)
     answers = []
     for name, original, image, top, marks, digit in zip(
         inputs.names, inputs.originals, seen, best, inputs.marks, is_digit, strict=True
