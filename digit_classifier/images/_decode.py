@@ -216,10 +216,16 @@ def _as_8bit(image):
     grayscale = image.mode in {"1", "L", "LA", "La"} or (
         image.mode in {"P", "PA"} and palette is not None and palette.mode == "L"
     )
-    if image.has_transparency_data:
+    if image.has_transparency_data and not _is_opaque(image):
         image = on_white_paper(image)
     mode = "L" if grayscale else "RGB"
     return image if image.mode == mode else image.convert(mode)
+
+
+def _is_opaque(image):
+    """Whether an image with an alpha band has every pixel fully opaque (a
+    canvas filled with white before it was drawn on): nothing to composite."""
+    return "A" in image.getbands() and image.getchannel("A").getextrema() == (255, 255)
 
 
 def on_white_paper(image):
