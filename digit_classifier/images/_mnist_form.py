@@ -423,14 +423,20 @@ def _find_ink(gray, smooth, noise_sigma, size, name):
     # Opening (erosion, then dilation) with a window wider than any stroke
     # removes the strokes and keeps the background, uneven lighting included.
     window = max(3, size // 2)
-    background = ndimage.grey_opening(smooth, size=window)
+    background = ndimage.grey_erosion(smooth, size=window)
+    # Paper with no lighting to estimate (a clean drawing's) erodes to one
+    # level, which the dilation would only give back.
+    if background.min() != background.max():
+        background = ndimage.grey_dilation(background, size=window)
     ink, smooth = gray - background, smooth - background
-    if smooth.max() - np.median(smooth) < MIN_CONTRAST:
+    # The background's level: a low quantile, below the ink of a tight crop.
+    level, median = np.percentile(smooth, [25, 50])
+    if smooth.max() - median < MIN_CONTRAST:
         raise DigitImageError(
             f"no digit found in {name}: the image is blank (nothing stands out "
             f"from the background by {MIN_CONTRAST} of 255 grey levels)."
         )
-    digit = _digit_mask(smooth, noise_sigma)
+    digit = _digit_mask(smooth, level, noise_sigma)
     if not digit.any():
         raise DigitImageError(
             f"no digit found in {name}: nothing stands out from the noise of "
@@ -465,10 +471,9 @@ def _smoothed_noise_sigma(detail):
     return 0.282 * sigma
 
 
-def _digit_mask(smooth, noise_sigma):
-    """The ink's pixels: a robust threshold, then specks dropped."""
-    # The background's level: a low quantile, below the ink of a tight crop.
-    background = np.percentile(smooth, 25)
+def _digit_mask(smooth, background, noise_sigma):
+    """The ink's pixels: a robust threshold above the `background` level,
+    then specks dropped."""
     threshold = max(_otsu_threshold(smooth), background + NOISE_SIGMAS * noise_sigma)
     # Eight-connected, as MNIST's thin diagonal strokes are.
     labels, n_parts = ndimage.label(smooth > threshold, structure=np.ones((3, 3)))
