@@ -553,11 +553,15 @@ def centre(ink, side=IMAGE_SIZE):
     frame : ndarray of shape (side, side), dtype uint8
     """
     height, width = ink.shape
-    row, col = ndimage.center_of_mass(ink)
+    # ndimage.center_of_mass's sums, without its per-call set-up (a third
+    # of the cost of normalizing a digit).
+    mass = ink.sum()
+    row = (ink * np.arange(height, dtype=float)[:, np.newaxis]).sum() / mass
+    col = (ink * np.arange(width, dtype=float)).sum() / mass
     # Whole-pixel shifts keep the strokes sharp. The digit is kept whole even
     # when that leaves its centre of mass a pixel or two off.
-    top = int(np.clip(round(side / 2 - row), 0, side - height))
-    left = int(np.clip(round(side / 2 - col), 0, side - width))
+    top = min(max(round(side / 2 - row), 0), side - height)
+    left = min(max(round(side / 2 - col), 0), side - width)
     frame = np.zeros((side, side), dtype=np.float32)
     frame[top : top + height, left : left + width] = ink
     return np.round(frame).astype(np.uint8)
