@@ -46,12 +46,13 @@ START_TIMEOUT_S = 60
 
 
 def canvas_pngs(digits):
-    """Black strokes on a white 280x280 canvas, as PNG bytes."""
+    """Black strokes on a white 280x280 canvas, as RGBA PNG bytes."""
     images = []
     for digit in digits:
         canvas = Image.fromarray(255 - digit).resize(
             (CANVAS_SIDE, CANVAS_SIDE), Image.Resampling.BILINEAR
         )
+        canvas = canvas.convert("RGBA")  # as a browser encodes its canvas
         buffer = io.BytesIO()
         canvas.save(buffer, format="PNG")
         images.append(buffer.getvalue())
