@@ -21,7 +21,7 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
     main(
         [
             "--data-dir", str(mnist_slice_dir), "--n-train", "600", "--epochs", "1",
-            "--repeats-1", "3", "--json", str(out),
+            "--repeats-1", "3", "--fit-repeats", "1", "--json", str(out),
         ],
         sink=lines.append,
     )  # fmt: skip
@@ -42,6 +42,7 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
         for key in ("fit_s", "predict_all_ms", "predict_1_median_ms", "peak_rss_mib"):
             assert math.isfinite(result[key]), (key, result)
             assert result[key] > 0, (key, result)
+        assert result["fit_s_runs"] == [result["fit_s"]]
     check = report["predict_proba_check"]
     assert check["max_abs_diff_vs_model_predict"] <= 1e-5
     assert check["max_abs_diff_single_image"] <= 1e-5
@@ -50,6 +51,20 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
     assert predictor["predict_1_median_ms"] > 0
     assert [row["value"] > 0 for row in report["ratios"]] == [True] * 4
     assert "| digit_classifier pipeline |" in lines[0]
+
+
+def test_compare_alternatives_fits_each_contender_in_turn(mnist_slice_dir):
+    main = runpy.run_path(str(SCRIPT))["main"]
+    report = main(
+        [
+            "--data-dir", str(mnist_slice_dir), "--n-train", "300", "--epochs", "1",
+            "--repeats-1", "3", "--fit-repeats", "3", "--only", "sklearn",
+        ],
+        sink=lambda text: None,
+    )  # fmt: skip
+    [sklearn] = report["contenders"]
+    assert len(sklearn["fit_s_runs"]) == 3
+    assert sklearn["fit_s"] == np.median(sklearn["fit_s_runs"])
 
 
 def test_predict_command_benchmark_runs(mnist_slice_dir, tmp_path):
