@@ -42,8 +42,9 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
     Fed to ``keras.Model.fit`` with ``steps_per_epoch=n_batches(len(rows),
     batch_size)``, so that one iterator runs through the epochs. Each epoch
     takes the rows in an order of its own, one permutation cut into batches of
-    indices that a parallel map gathers, as Keras's own array adapter does it;
-    but the permutation is a stateless function of `seed` and the epoch's
+    indices that a parallel map takes from the arrays (with NumPy, see
+    :func:`_rows`), as Keras's own array adapter does from tensors; but the
+    permutation is a stateless function of `seed` and the epoch's
     number, where Keras's draws with TensorFlow's global seed, so that a fit
     is the same in any process whatever its global seed. `augment`, if given,
     distorts the images of each batch, with a seed of its own made the same
@@ -54,9 +55,7 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
     epochs : range
         The numbers of the epochs to train, ``range(initial_epoch, epochs)``.
     """
-    tensors = tuple(
-        tf.convert_to_tensor(a) for a in (X, y, sample_weight) if a is not None
-    )
+    arrays = tuple(a for a in (X, y, sample_weight) if a is not None)
     order_seed, augment_seed = tf.unstack(
         tf.random.experimental.stateless_split(tf.constant([seed, 0], tf.int64), 2)
     )
@@ -85,7 +84,7 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
     )
 
     def gather(batch):
-        return tuple(tf.gather(t, batch) for t in tensors)
+        return tuple(_rows(a, batch) for a in arrays)
 
     batches = indices.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     if augment is not None:
@@ -105,6 +104,21 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
     # As Keras's adapter: the default rewrites cost more than they save here.
     options.experimental_optimization.apply_default_optimizations = False
     return batches.prefetch(tf.data.AUTOTUNE).with_options(options)
+
+
+def _rows(array, indices):
+    """The rows of a NumPy array at a tensor of indices, taken by NumPy.
+
+    The training set stays where it is rather than being copied into a tensor
+    (its size again in memory, its pages touched anew), and NumPy takes a
+    batch's rows faster than ``tf.gather`` does from that tensor: a quarter
+    of the time of a small network's fit on MNIST, the same batches.
+    """
+    rows = tf.numpy_function(
+        lambda at: array[at], [indices], tf.as_dtype(array.dtype), stateful=False
+    )
+    rows.set_shape((None, *array.shape[1:]))
+    return rows
 
 
 # The label of a synthesised non-digit among the encoded training targets.
