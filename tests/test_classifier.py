@@ -275,6 +275,30 @@ def test_the_same_model_whatever_tensorflows_global_seed():
     )
 
 
+def test_training_batches_take_each_row_once_an_epoch():
+    from digit_classifier.model._training import batches
+
+    X = np.arange(40, dtype=np.float32).reshape(20, 2)
+    y, weight = np.arange(20) % 3, np.linspace(0.5, 1.5, 20)
+    rows = np.arange(1, 20, 2)  # ten of the twenty rows
+    dataset = batches(X, y, weight, rows, 4, True, 3, range(2))
+    epochs = [[], []]
+    for number, (images, labels, weights) in enumerate(dataset.as_numpy_iterator()):
+        taken = images[:, 0].astype(int) // 2  # each row's index, from its values
+        np.testing.assert_array_equal(labels, y[taken])
+        np.testing.assert_array_equal(weights, weight[taken])
+        epochs[number // 3].append(taken)
+    assert [len(batch) for batch in epochs[0]] == [4, 4, 2]  # the last one partial
+    orders = [np.concatenate(epoch) for epoch in epochs]
+    for order in orders:
+        np.testing.assert_array_equal(np.sort(order), rows)
+    assert not np.array_equal(*orders)  # each epoch an order of its own
+    again = [
+        images for images, *_ in batches(X, y, weight, rows, 4, True, 3, range(1, 2))
+    ]
+    np.testing.assert_array_equal(np.concatenate(again)[:, 0] // 2, orders[1])
+
+
 def test_seeded_fit_leaves_global_random_state_alone():
     python_state = random.getstate()
     numpy_state = np.random.get_state()  # noqa: NPY002 (the global state is the point)
