@@ -1,8 +1,10 @@
 """DigitMLPClassifier on its own: training, reproducibility, attributes."""
 
+import gc
 import os
 import pickle
 import random
+import weakref
 
 import numpy as np
 import pytest
@@ -281,22 +283,36 @@ def test_training_batches_take_each_row_once_an_epoch():
     X = np.arange(40, dtype=np.float32).reshape(20, 2)
     y, weight = np.arange(20) % 3, np.linspace(0.5, 1.5, 20)
     rows = np.arange(1, 20, 2)  # ten of the twenty rows
-    dataset = batches(X, y, weight, rows, 4, True, 3, range(2))
     epochs = [[], []]
-    for number, (images, labels, weights) in enumerate(dataset.as_numpy_iterator()):
-        taken = images[:, 0].astype(int) // 2  # each row's index, from its values
-        np.testing.assert_array_equal(labels, y[taken])
-        np.testing.assert_array_equal(weights, weight[taken])
-        epochs[number // 3].append(taken)
+    with batches(X, y, weight, rows, 4, True, 3, range(2)) as dataset:
+        for number, (images, labels, weights) in enumerate(dataset):
+            taken = images[:, 0].numpy().astype(int) // 2  # the rows, by value
+            np.testing.assert_array_equal(labels, y[taken])
+            np.testing.assert_array_equal(weights, weight[taken])
+            epochs[number // 3].append(taken)
     assert [len(batch) for batch in epochs[0]] == [4, 4, 2]  # the last one partial
     orders = [np.concatenate(epoch) for epoch in epochs]
     for order in orders:
         np.testing.assert_array_equal(np.sort(order), rows)
     assert not np.array_equal(*orders)  # each epoch an order of its own
-    again = [
-        images for images, *_ in batches(X, y, weight, rows, 4, True, 3, range(1, 2))
-    ]
-    np.testing.assert_array_equal(np.concatenate(again)[:, 0] // 2, orders[1])
+    with batches(X, y, weight, rows, 4, True, 3, range(1, 2)) as dataset:
+        again = np.concatenate([images for images, *_ in dataset.as_numpy_iterator()])
+    np.testing.assert_array_equal(again[:, 0] // 2, orders[1])
+
+
+def test_the_training_batches_let_their_arrays_go():
+    # TensorFlow keeps what its tf.data functions refer to for good: the
+    # batches' arrays must be let go when the fit ends, or a search's fits
+    # would keep every training set they were given.
+    from digit_classifier.model._training import batches
+
+    X, y, weight = np.ones((12, 3), np.float32), np.arange(12), np.ones(12)
+    with batches(X, y, weight, np.arange(12), 5, True, 0, range(1)) as dataset:
+        assert sum(len(images) for images, *_ in dataset) == 12
+    kept = [weakref.ref(array) for array in (X, y, weight)]
+    del X, y, weight, dataset
+    gc.collect()
+    assert [ref() for ref in kept] == [None, None, None]
 
 
 def test_seeded_fit_leaves_global_random_state_alone():

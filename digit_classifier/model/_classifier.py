@@ -880,25 +880,26 @@ class DigitMLPClassifier(KerasClassifier):
         # One iterator through all the epochs' batches (see batches).
         if fit_args.get("steps_per_epoch") is None:
             fit_args["steps_per_epoch"] = n_batches(len(train_rows), batch_size)
-        history = self.model_.fit(
-            batches(
-                X,
-                y,
-                sample_weight,
-                train_rows,
-                batch_size,
-                shuffle,
-                self._new_seed(),
-                range(initial_epoch, initial_epoch + epochs),
-                augment,
-            ),
-            shuffle=False,  # the batches are already shuffled
-            epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch,
-            validation_data=validation_data,
-            callbacks=callbacks,
-            **fit_args,
-        )
+        with batches(
+            X,
+            y,
+            sample_weight,
+            train_rows,
+            batch_size,
+            shuffle,
+            self._new_seed(),
+            range(initial_epoch, initial_epoch + epochs),
+            augment,
+        ) as training_batches:
+            history = self.model_.fit(
+                training_batches,
+                shuffle=False,  # the batches are already shuffled
+                epochs=initial_epoch + epochs,
+                initial_epoch=initial_epoch,
+                validation_data=validation_data,
+                callbacks=callbacks,
+                **fit_args,
+            )
 
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
             self.history_ = {}
