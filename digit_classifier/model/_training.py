@@ -45,8 +45,8 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
     batch_size)``, so that one iterator runs through the epochs. Each epoch
     takes the rows in an order of its own, one permutation cut into batches of
     indices that a parallel map takes from the arrays (with NumPy, see
-    :func:`_rows`), as Keras's own array adapter does from tensors; but the
-    permutation is a stateless function of `seed` and the epoch's
+    :class:`_TrainingArrays`), as Keras's own array adapter does from tensors;
+    but the permutation is a stateless function of `seed` and the epoch's
     number, where Keras's draws with TensorFlow's global seed, so that a fit
     is the same in any process whatever its global seed. `augment`, if given,
     distorts the images of each batch, with a seed of its own made the same
@@ -91,10 +91,7 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
         tf.data.experimental.assert_cardinality(len(epochs) * per_epoch)
     )
 
-    def gather(batch):
-        return arrays.rows_of(batch)
-
-    batches = indices.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    batches = indices.map(arrays.rows_of, num_parallel_calls=tf.data.AUTOTUNE)
     if augment is not None:
         numbers = tf.data.Dataset.range(
             epochs.start * per_epoch, epochs.stop * per_epoch
@@ -132,23 +129,24 @@ class _TrainingArrays:
 
     def __init__(self, arrays):
         self._arrays = arrays
-        self._rows = [(a.dtype, a.shape[1:]) for a in arrays]
+        # Each array's dtype and row shape, which outlive the arrays.
+        self._row_types = [(a.dtype, a.shape[1:]) for a in arrays]
 
     def rows_of(self, indices):
         """The rows of each array at a tensor of indices, as tensors."""
         taken = tf.numpy_function(
             self._take,
             [indices],
-            [tf.as_dtype(dtype) for dtype, _ in self._rows],
+            [tf.as_dtype(dtype) for dtype, _ in self._row_types],
             stateful=False,
         )
-        for rows, (_, shape) in zip(taken, self._rows, strict=True):
+        for rows, (_, shape) in zip(taken, self._row_types, strict=True):
             rows.set_shape((None, *shape))
         return tuple(taken)
 
     def _take(self, indices):
         if not self._arrays:  # let go: a batch prefetched past the fit's end
-            return [np.empty((0, *shape), dtype) for dtype, shape in self._rows]
+            return [np.empty((0, *shape), dtype) for dtype, shape in self._row_types]
         return [array[indices] for array in self._arrays]
 
     def release(self):
