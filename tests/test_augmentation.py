@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from scipy import ndimage
 
-from digit_classifier.model._augmentation import augment
+from digit_classifier.model._augmentation import augment, compiled_augmentation
 
 SIDE = 28
 SEED = tf.constant([3, 4], tf.int64)
@@ -85,3 +85,26 @@ def test_low_resolution_draws_a_size_for_each_image():
     # One batch of one digit: each image made coarse at a size of its own
     # (7 to 14 pixels a side), so they come out different.
     assert len({image.round(5).tobytes() for image in out}) >= 5
+
+
+def test_the_compiled_augmentation_distorts_as_augment_does():
+    # What training runs: compiled by XLA, which draws its own random numbers
+    # from the seeds. Not augment's images, but the same distortions.
+    amounts = {"rotation": 10.0, "elastic": 0.02, "low_resolution": 0.5}
+    compiled = compiled_augmentation(SIDE, **amounts)
+    assert compiled_augmentation(SIDE, **amounts) is compiled  # compiled once
+    images = strokes(1024)
+    flat = tf.constant(images.reshape(len(images), -1))
+    out = compiled(flat, SEED).numpy().reshape(images.shape)
+    np.testing.assert_array_equal(compiled(flat, SEED), out.reshape(flat.shape))
+    assert out.min() >= 0
+    assert out.max() <= 1
+    expected = run(images, **amounts)
+    # Each distortion drawn as often and as far: the mean change of the
+    # pixels and the share at full intensity as augment's, over 1,024 images.
+    change, expected_change = (
+        np.abs(out - images).mean(),
+        np.abs(expected - images).mean(),
+    )
+    assert change == pytest.approx(expected_change, rel=0.05)
+    assert (out > 0.5).mean() == pytest.approx((expected > 0.5).mean(), rel=0.05)

@@ -199,23 +199,32 @@ def test_augmentation_runs_in_the_input_pipeline_only(augmented, monkeypatch):
     # The network has no augmentation layers: prediction never augments.
     layers = {type(layer).__name__ for layer in augmented.model_.layers}
     assert layers == {"InputLayer", "Dense", "Dropout"}
-    # The training batches go through augment, with the parameters' amounts.
+    # The training batches go through the compiled augment, with the
+    # parameters' amounts.
     from digit_classifier.model import _classifier
 
-    calls = []
-    original = _classifier.augment
+    made, distorted = [], []
+    original = _classifier.compiled_augmentation
 
-    def spy(images, seed, **kwargs):
-        calls.append(kwargs)
-        return original(images, seed, **kwargs)
+    def spy(side, **amounts):
+        made.append({"side": side, **amounts})
+        compiled = original(side, **amounts)
 
-    monkeypatch.setattr(_classifier, "augment", spy)
+        def distort(images, seed):
+            distorted.append(images.shape)
+            return compiled(images, seed)
+
+        return distort
+
+    monkeypatch.setattr(_classifier, "compiled_augmentation", spy)
     clone(augmented).fit(X_DIGITS, Y_DIGITS)
-    assert calls, "the input pipeline did not augment"
-    assert calls[0] == {
-        "side": 8,
-        **{name.removeprefix("augment_"): value for name, value in AUGMENTED.items()},
-    }
+    assert made == [
+        {
+            "side": 8,
+            **{name.removeprefix("augment_"): v for name, v in AUGMENTED.items()},
+        }
+    ]
+    assert distorted, "the input pipeline did not augment"
 
 
 def test_augmented_network_predicts_as_keras_does(augmented):
@@ -298,6 +307,23 @@ def test_training_batches_take_each_row_once_an_epoch():
     with batches(X, y, weight, rows, 4, True, 3, range(1, 2)) as dataset:
         again = np.concatenate([images for images, *_ in dataset.as_numpy_iterator()])
     np.testing.assert_array_equal(again[:, 0] // 2, orders[1])
+
+
+def test_a_partial_batch_is_augmented_at_the_full_batch_size():
+    # Padded with blank images, so that a compiled augment sees one shape.
+    from digit_classifier.model._training import batches
+
+    X = np.arange(1, 21, dtype=np.float32).reshape(10, 2)
+
+    def augment(images, seed):  # marks each image with its batch's size
+        return images * 10 + tf.cast(tf.shape(images)[0], tf.float32)
+
+    with batches(X, None, None, np.arange(10), 4, False, 0, range(1), augment) as data:
+        taken = [images.numpy() for (images,) in data]
+    assert [len(images) for images in taken] == [4, 4, 2]  # the last one partial
+    taken = np.concatenate(taken)
+    np.testing.assert_array_equal(taken // 10, X)
+    np.testing.assert_array_equal(taken % 10, 4)  # all augmented 4 at a time
 
 
 def test_the_training_batches_let_their_arrays_go():

@@ -19,7 +19,7 @@ from .._checks import check_hidden_layer_sizes
 from .._validation import validate_rows
 from ..datasets import make_non_digits
 from ..inference import digit_likeness, forward_pass, layer_names, output_logits
-from ._augmentation import augment
+from ._augmentation import compiled_augmentation
 from ._compat import Interval, StrOptions, route_params
 from ._training import (
     NON_DIGIT,
@@ -811,7 +811,7 @@ class DigitMLPClassifier(KerasClassifier):
                 f"{', '.join(f'augment_{name}' for name in amounts)} to 0 for "
                 "other data."
             )
-        return functools.partial(augment, side=side, **amounts)
+        return compiled_augmentation(side, **amounts)
 
     def _initial_learning_rate(self):
         # A routed optimizer__learning_rate wins over our flat parameter.

@@ -100,7 +100,13 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
         def distort(batch, number):
             images, *targets = batch
             batch_seed = tf.random.experimental.stateless_fold_in(augment_seed, number)
-            return (augment(images, batch_seed), *targets)
+            if not n_rows % batch_size:
+                return (augment(images, batch_seed), *targets)
+            # The partial batch padded with blank images to the full size:
+            # one batch shape, one compilation of a compiled `augment`.
+            size = tf.shape(images)[0]
+            padded = tf.pad(images, ((0, batch_size - size), (0, 0)))
+            return (augment(padded, batch_seed)[:size], *targets)
 
         batches = tf.data.Dataset.zip(batches, numbers).map(
             distort, num_parallel_calls=tf.data.AUTOTUNE
