@@ -181,8 +181,8 @@ def test_transparency_is_composited_on_white(tmp_path):
     np.testing.assert_array_equal(read_image(tmp_path / "ink.png")[..., 1], SEVEN)
     gray_ink = save(rgba[..., 2:], tmp_path / "gray_ink.png")  # mode "LA"
     np.testing.assert_array_equal(read_image(gray_ink), SEVEN)
-    # A canvas filled white before it was drawn on: opaque, its colours as
-    # they are, whether a pixel or all of them is transparent.
+    # A canvas filled white before it was drawn on: opaque, its colours
+    # taken as they are; one clear pixel, and it is composited on white.
     drawn = np.dstack([np.stack([SEVEN, 255 - SEVEN, SEVEN], axis=-1), rgba[..., 3]])
     drawn[..., 3] = 255
     opaque = save(drawn, tmp_path / "opaque.png")
