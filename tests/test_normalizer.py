@@ -75,6 +75,28 @@ def test_a_digit_keeps_its_size_in_a_small_frame_and_blank_stays_blank():
     assert not blank.any()
 
 
+@pytest.mark.parametrize("aspect", ["keep", "sqrt", "fill"])
+def test_a_digit_reads_the_same_alone_or_among_others(aspect):
+    # The boxes are found for a whole chunk at once: each image's must be its
+    # own, blank ones, single pixels and ink on every edge included.
+    corner, edges = np.zeros((28, 28)), np.zeros((28, 28))
+    corner[27, 27] = 200
+    edges[0, 3:9], edges[5:27, 0], edges[27, 20:], edges[9, 27] = 255, 255, 255, 255
+    digits = [stroke(0.3), np.zeros((28, 28)), corner, edges, stroke(-0.5, width=7)]
+    together = normalize_digits(digits, aspect=aspect)
+    for digit, normalized in zip(digits, together, strict=True):
+        [alone] = normalize_digits([digit], aspect=aspect)
+        np.testing.assert_array_equal(alone, normalized)
+    assert not together[1].any()
+    assert extent(together[2]) == (1, 1)
+    # Unsheared, a digit filling its frame stays as it is, and a pixel is
+    # moved to the centre at full strength.
+    _, _, pixel, frame, _ = normalize_digits(digits, deskew=False, aspect="fill")
+    np.testing.assert_array_equal(frame, edges)
+    assert np.flatnonzero(pixel).tolist() == [14 * 28 + 14]
+    assert pixel[14, 14] == 255
+
+
 def test_the_transformer_runs_the_same_function_on_images_or_rows():
     digits = np.stack([stroke(0.4), stroke(-0.2, width=5)])
     normalizer = DigitNormalizer(aspect="sqrt").fit(digits)

@@ -528,11 +528,14 @@ def scale_to_box(ink, height, width):
     -------
     ink : ndarray of shape (height, width), dtype float32
     """
+    ink = np.ascontiguousarray(ink, dtype=np.float32)
+    # The image shares the array's memory, and its result is read back as
+    # bytes: Pillow's array interface costs as much as the resampling.
+    image = Image.frombuffer("F", ink.shape[::-1], ink, "raw", "F", 0, 1)
     # Lanczos anti-aliases when shrinking and stays sharp when enlarging.
-    image = Image.fromarray(ink.astype(np.float32)).resize(
-        (width, height), Image.Resampling.LANCZOS
-    )
-    ink = np.clip(np.asarray(image), 0, 255)
+    image = image.resize((width, height), Image.Resampling.LANCZOS)
+    ink = np.frombuffer(image.tobytes(), dtype=np.float32).reshape(height, width)
+    ink = np.clip(ink, 0, 255)
     # Thin strokes shrunk a lot come out faint; MNIST's reach 255.
     return ink * (255 / max(ink.max(), 1))
 
@@ -562,6 +565,9 @@ def centre(ink, side=IMAGE_SIZE):
     # when that leaves its centre of mass a pixel or two off.
     top = min(max(round(side / 2 - row), 0), side - height)
     left = min(max(round(side / 2 - col), 0), side - width)
-    frame = np.zeros((side, side), dtype=np.float32)
-    frame[top : top + height, left : left + width] = ink
-    return np.round(frame).astype(np.uint8)
+    frame = np.zeros((side, side), dtype=np.uint8)
+    # Rounded as float32, as the frame's values were before.
+    frame[top : top + height, left : left + width] = np.round(
+        ink.astype(np.float32, copy=False)
+    )
+    return frame

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .._checks import check_normalizer_params
-from ._mnist_form import bounding_box, centre, scale_to_box
+from ._mnist_form import centre, scale_to_box
 
 # Slants are taken out up to 45 degrees (a row moved by its distance from
 # the centre); steeper "slants" are strokes, not slant.
@@ -93,16 +93,34 @@ def normalize_digits(images, *, deskew=True, aspect="keep"):
         canvas = np.pad(chunk, ((0, 0), (margin, margin), (margin, margin)))
         if deskew:
             canvas = _deskewed(canvas)
-        for i, (image, before) in enumerate(zip(canvas, chunk, strict=True)):
-            if not (before > 0).any():
-                continue  # blank stays blank
+        # The boxes of a whole chunk at once: per image, they cost as much as
+        # the resampling.
+        before_rows, before_cols = _extents(chunk > 0)
+        top, bottom, left, right = _boxes(canvas > 0)
+        for i in np.flatnonzero(before_rows > 0):  # blank stays blank
             # The digit keeps its size: the longer side of its box (20 pixels
             # in MNIST's form), whatever its slant and proportions were.
-            box = max(s.stop - s.start for s in bounding_box(before > 0))
-            crop = image[bounding_box(image > 0)]
+            box = int(max(before_rows[i], before_cols[i]))
+            crop = canvas[i, top[i] : bottom[i], left[i] : right[i]]
             height, width = _box_size(*crop.shape, box, aspect)
             normalized[start + i] = centre(scale_to_box(crop, height, width), side)
     return normalized
+
+
+def _boxes(masks):
+    """The first and last-plus-one rows and columns of each mask's True pixels."""
+    rows, cols = masks.any(axis=2), masks.any(axis=1)
+    top, left = rows.argmax(axis=1), cols.argmax(axis=1)
+    bottom = rows.shape[1] - rows[:, ::-1].argmax(axis=1)
+    right = cols.shape[1] - cols[:, ::-1].argmax(axis=1)
+    return top, bottom, left, right
+
+
+def _extents(masks):
+    """The height and width of each mask's box of True pixels (0 when blank)."""
+    top, bottom, left, right = _boxes(masks)
+    blank = ~masks.any(axis=(1, 2))
+    return np.where(blank, 0, bottom - top), np.where(blank, 0, right - left)
 
 
 def _box_size(height, width, box, aspect):
