@@ -12,8 +12,12 @@ a few unmeasured ones (``--warmup``):
   enlarged to 1200x900, about a megapixel.
 
 Prints, for each kind, the requests, errors, requests per second, median and
-99th-percentile latency, and the server's peak resident memory over the whole
-run (VmHWM). The clients run in this process, on the same cores as the
+99th-percentile latency, and the server's memory over the whole run: the peak
+resident memory of each of its processes (VmHWM), added up, and the peak of
+their proportional set sizes added up, sampled every second (PSS: a page that
+several processes share, such as a library's code, is counted once in all,
+not once in each, so that several workers are not charged for it several
+times). The clients run in this process, on the same cores as the
 server: the figures include their cost, kept small with the standard
 library's keep-alive connections (a third of httpx's time per request).
 It stops the server when done.
@@ -29,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -97,16 +102,64 @@ def start_server(model, port, workers):
     sys.exit("the server did not answer")
 
 
+def server_processes(pid):
+    """The server's process and its children (uvicorn's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *map(int, children)]
+
+
+def _field_mib(path, field):
+    """A ``field: N kB`` line of a /proc file, in MiB (0 once the process is gone)."""
+    try:
+        with open(path) as lines:
+            for line in lines:
+                if line.startswith(field):
+                    return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
 def peak_rss_mib(pid):
     """The peak resident memory of a process and of its children, added up."""
-    total = 0.0
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for process in [pid, *map(int, children)]:
-        with open(f"/proc/{process}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-    return total
+    return sum(
+        _field_mib(f"/proc/{process}/status", "VmHWM:")
+        for process in server_processes(pid)
+    )
+
+
+class PeakPss:
+    """The peak of a process's and its children's PSS, added up, sampled in a
+    thread while the block runs."""
+
+    # A sample reads every page table of the server's processes: about 10 ms
+    # of kernel time, taken from the server's cores.
+    def __init__(self, pid, interval_s=1.0):
+        self.pid, self.interval_s, self.peak_mib = pid, interval_s, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        while True:
+            try:
+                processes = server_processes(self.pid)
+            except FileNotFoundError:
+                return  # the server stopped: its error is reported elsewhere
+            total = sum(
+                _field_mib(f"/proc/{process}/smaps_rollup", "Pss:")
+                for process in processes
+            )
+            self.peak_mib = max(self.peak_mib, total)
+            if self._stop.wait(self.interval_s):
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
 
 
 def load(port, images, content_type, n_requests, n_clients):
@@ -174,19 +227,27 @@ def main(argv=None, sink=print):
             f"server ({args.workers} worker process(es)) started and answered in "
             f"{start_s:.2f} s"
         )
-        for name, images, content_type, n_requests in kinds:
-            # Not measured: the first requests load Pillow's decoders and the
-            # like once, and the server would start its count warm anyway.
-            load(port, images, content_type, args.warmup, args.clients)
-            result = load(port, images, content_type, n_requests, args.clients)
-            report[name] = result
-            sink(
-                f"- {name}, {args.clients} clients: {result['requests']} requests, "
-                f"{result['errors']} errors, {result['per_second']:.0f}/s, "
-                f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms"
-            )
+        with PeakPss(server.pid) as pss:
+            for name, images, content_type, n_requests in kinds:
+                # Not measured: the first requests load Pillow's decoders and
+                # the like once, and the server would start its count warm
+                # anyway.
+                load(port, images, content_type, args.warmup, args.clients)
+                result = load(port, images, content_type, n_requests, args.clients)
+                report[name] = result
+                sink(
+                    f"- {name}, {args.clients} clients: {result['requests']} "
+                    f"requests, {result['errors']} errors, "
+                    f"{result['per_second']:.0f}/s, p50 {result['p50_ms']:.1f} ms, "
+                    f"p99 {result['p99_ms']:.1f} ms"
+                )
         report["peak_rss_mib"] = peak_rss_mib(server.pid)
-        sink(f"server peak RSS, all its processes: {report['peak_rss_mib']:.0f} MiB")
+        report["peak_pss_mib"] = pss.peak_mib
+        sink(
+            f"server memory, all its processes: peak RSS {report['peak_rss_mib']:.0f}"
+            f" MiB added up, peak PSS {report['peak_pss_mib']:.0f} MiB (shared pages"
+            " once)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -2,8 +2,8 @@
 by the name users mount it from.
 """
 
-from .apps.serve import app_from_environment, make_app
-from .apps.serve._app import MAX_UPLOAD_ENV_VAR, MODEL_ENV_VAR, SAMPLES_ENV_VAR
+from .apps.serve._app import app_from_environment, make_app
+from .apps.serve._settings import MAX_UPLOAD_ENV_VAR, MODEL_ENV_VAR, SAMPLES_ENV_VAR
 
 __all__ = [
     "MAX_UPLOAD_ENV_VAR",

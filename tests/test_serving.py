@@ -1,6 +1,8 @@
 """The web app of digit-classifier serve: its JSON API and page, and bad input."""
 
 import io
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -247,6 +249,62 @@ def test_serve_command_warns_when_not_only_local(small_model_file, monkeypatch, 
     assert "http://0.0.0.0:8123/" in captured.out
     assert cli.main(["serve", str(small_model_file)]) == 0
     assert "warning" not in capsys.readouterr().err  # 127.0.0.1 by default
+
+
+@pytest.mark.slow  # a process to check the model in
+def test_serve_with_workers_checks_the_model_before_handing_it_over(
+    small_model_file, tmp_path, monkeypatch, capsys
+):
+    import uvicorn
+
+    from digit_classifier.serving import (
+        MAX_UPLOAD_ENV_VAR,
+        MODEL_ENV_VAR,
+        SAMPLES_ENV_VAR,
+        app_from_environment,
+    )
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(app))
+    for name in (MODEL_ENV_VAR, MAX_UPLOAD_ENV_VAR, SAMPLES_ENV_VAR):
+        monkeypatch.setenv(name, "")  # restored after the test
+    other = tmp_path / "other.zip"
+    save_model(
+        make_digit_pipeline("fast", epochs=1, augment_low_resolution=0).fit(
+            np.random.default_rng(0).integers(0, 256, (20, 8, 8)), np.arange(20) % 2
+        ),
+        other,
+    )
+    for bad, message in [
+        (tmp_path / "absent.zip", "No model file at"),
+        (other, "is a model of 64 pixels"),
+    ]:
+        assert cli.main(["serve", str(bad), "--workers", "2"]) == 1
+        assert message in capsys.readouterr().err
+    assert calls == []  # no server started for a bad model
+
+    args = ["serve", str(small_model_file), "--workers", "2", "--max-upload-mb", "1"]
+    assert cli.main(args) == 0
+    assert calls == ["digit_classifier.serving:app_from_environment"]
+    # Each worker builds the app the supervisor checked, from the environment.
+    client = TestClient(app_from_environment())
+    assert client.get("/model").json()["max_upload_bytes"] == 2**20
+
+    # The supervisor itself holds neither the app nor the image libraries.
+    code = (
+        "import sys, uvicorn\n"
+        "from digit_classifier.apps import cli\n"
+        "uvicorn.run = lambda app, **kwargs: None\n"
+        "assert cli.main(['serve', sys.argv[1], '--workers', '2']) == 0\n"
+        "print(sorted({'fastapi', 'PIL', 'scipy'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(small_model_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize(

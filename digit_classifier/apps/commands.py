@@ -8,6 +8,7 @@ command runs.
 """
 
 import contextlib
+import importlib.util
 import json
 import sys
 
@@ -424,13 +425,16 @@ def serve(
     -------
     status : int
     """
-    try:
-        from .serve import run_server
-    except ImportError as exc:
-        raise ImportError(
-            f"serve needs the serve extra ({exc.name} is missing): "
-            "pip install 'digit_classifier[serve]'"
-        ) from exc
+    # Looked for, not imported: the supervisor of several workers need not
+    # hold FastAPI (see run_server).
+    for package in ("fastapi", "uvicorn"):
+        if importlib.util.find_spec(package) is None:
+            raise ImportError(
+                f"serve needs the serve extra ({package} is missing): "
+                "pip install 'digit_classifier[serve]'"
+            )
+    from .serve import run_server
+
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"{PROG}: warning: the API has no authentication: anyone who can "

@@ -56,12 +56,13 @@ from ...images import DigitImageError
 from ...samples import count_samples, save_sample
 from .._answers import answer_input, load_pixel_predictor, read_input
 from ._http import MULTIPART, BodySizeLimit, is_raw_image, media_type, unsupported
+from ._settings import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_ENV_VAR,
+    MODEL_ENV_VAR,
+    SAMPLES_ENV_VAR,
+)
 
-# app_from_environment reads the model and the upload limit from these.
-MODEL_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_MODEL"
-MAX_UPLOAD_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_MAX_UPLOAD_BYTES"
-SAMPLES_ENV_VAR = "DIGIT_CLASSIFIER_SERVE_SAMPLES"
-MAX_UPLOAD_BYTES = 10 * 2**20
 # A phone's photo passes, a decompression bomb does not, and a few at once
 # stay within a small server's memory (the README gives the figures).
 MAX_PIXELS = 16_000_000

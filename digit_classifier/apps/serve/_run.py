@@ -1,13 +1,14 @@
 """Running the web app under uvicorn, in one process or several."""
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 
-from ._app import (
+from ._settings import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_ENV_VAR,
     MODEL_ENV_VAR,
     SAMPLES_ENV_VAR,
-    make_app,
 )
 
 
@@ -40,10 +41,19 @@ def run_server(
     """
     import uvicorn
 
-    # Checks the model before the server starts.
-    app = make_app(model_path, max_upload_bytes=max_upload_bytes, samples=samples)
     options = {}
-    if workers > 1:
+    if workers == 1:
+        from ._app import make_app
+
+        # Checks the model before the server starts.
+        app = make_app(model_path, max_upload_bytes=max_upload_bytes, samples=samples)
+    else:
+        # The app is checked in a process of its own: this one only hands the
+        # connections to the workers, and need not hold a model, FastAPI and
+        # the image libraries for that (50 MiB).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=context) as checker:
+            checker.submit(_check_app, model_path, max_upload_bytes, samples).result()
         # Each worker process builds its own app from these.
         os.environ[MODEL_ENV_VAR] = str(model_path)
         os.environ[MAX_UPLOAD_ENV_VAR] = str(max_upload_bytes)
@@ -52,3 +62,10 @@ def run_server(
         options = {"factory": True, "workers": workers}
     print(f"Serving {model_path} at http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", **options)
+
+
+def _check_app(model_path, max_upload_bytes, samples):
+    """Build the app once, for its errors only."""
+    from ._app import make_app
+
+    make_app(model_path, max_upload_bytes=max_upload_bytes, samples=samples)
