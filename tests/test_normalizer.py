@@ -86,7 +86,9 @@ def test_a_digit_reads_the_same_alone_or_among_others(aspect):
     together = normalize_digits(digits, aspect=aspect)
     for digit, normalized in zip(digits, together, strict=True):
         [alone] = normalize_digits([digit], aspect=aspect)
-        np.testing.assert_array_equal(alone, normalized)
+        # The slant's moments are matrix products over the chunk, whose last
+        # bits may depend on its size: a pixel may round one level apart.
+        np.testing.assert_allclose(alone.astype(int), normalized, atol=1)
     assert not together[1].any()
     assert extent(together[2]) == (1, 1)
     # Unsheared, a digit filling its frame stays as it is, and a pixel is
