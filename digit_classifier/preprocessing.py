@@ -4,8 +4,10 @@ and their proportions normalized, pixels to [0, 1].
 
 import math
 import os
+from numbers import Integral
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -15,6 +17,12 @@ from ._pixels import check_pixel_range, scale_pixels
 from ._validation import validate_rows
 from .images import MAX_PIXELS, normalize_digits
 from .images._inputs import digit_of
+from .images._normalize import CHUNK_IMAGES
+
+# Fewer images than this are normalized in this process whatever n_jobs says:
+# 4,096 MNIST digits took 0.59 s in one process and 0.32 s in two workers
+# (which take about a second to start, the first time); fewer gain less.
+MIN_PARALLEL_IMAGES = 4096
 
 
 # TransformerMixin stands left of BaseEstimator so its methods take precedence.
@@ -270,6 +278,16 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ``"keep"`` leaves the digits as they are (a committee's plain
         member).
 
+    n_jobs : int, default=None
+        Worker processes (joblib's) that share the normalization of large
+        inputs, of 4,096 images or more: it is Python around Pillow, which
+        threads would not run in parallel (10,000 MNIST digits: 0.7 s in
+        two processes against 1.4 s in one, once the workers have started).
+        ``None`` means 1 unless in a :func:`joblib.parallel_config` context;
+        ``-1`` means all processors. The digits are the same whatever it is:
+        each process takes whole chunks of them, as one process does. It is
+        the machine's setting, not the model's: model files do not keep it.
+
     Attributes
     ----------
     n_features_in_ : int
@@ -298,9 +316,10 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, deskew=True, aspect="keep"):
+    def __init__(self, deskew=True, aspect="keep", n_jobs=None):
         self.deskew = deskew
         self.aspect = aspect
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Check the parameters and record the number of pixels per image.
@@ -362,12 +381,37 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self._normalize(self._images(X, reset=True))
 
     def _normalize(self, images):
-        normalized = normalize_digits(images, deskew=self.deskew, aspect=self.aspect)
+        params = {"deskew": self.deskew, "aspect": self.aspect}
+        n_jobs = 1
+        if len(images) >= MIN_PARALLEL_IMAGES:
+            n_jobs = min(effective_n_jobs(self.n_jobs), len(images) // CHUNK_IMAGES)
+        if n_jobs == 1:
+            normalized = normalize_digits(images, **params)
+        else:
+            # Shares of whole chunks: each image goes through the same
+            # products, among the same images, as in one process.
+            chunks = -(-len(images) // CHUNK_IMAGES)
+            starts = [CHUNK_IMAGES * (chunks * job // n_jobs) for job in range(n_jobs)]
+            stops = [*starts[1:], len(images)]
+            normalized = np.concatenate(
+                Parallel(n_jobs=n_jobs)(
+                    delayed(normalize_digits)(images[start:stop], **params)
+                    for start, stop in zip(starts, stops, strict=True)
+                )
+            )
         return normalized.reshape(len(normalized), -1)
 
     def _images(self, X, reset):
         """`X` checked, as a stack of square images."""
         check_normalizer_params(self.deskew, self.aspect, type(self).__name__)
+        n_jobs = self.n_jobs
+        if n_jobs is not None and (
+            not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0
+        ):
+            raise ValueError(
+                f"The 'n_jobs' parameter of {type(self).__name__} must be an int "
+                f"other than 0, or None. Got {n_jobs!r} instead."
+            )
         X = _pixel_rows(self, X, reset=reset)
         side = math.isqrt(X.shape[1])
         if side * side != X.shape[1]:

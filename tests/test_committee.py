@@ -50,7 +50,7 @@ def test_members_read_the_digits_their_own_way_and_are_seeded_apart(committee):
     members = committee.named_estimators_
     assert list(members) == ["plain", "upright"]
     for name, member in members.items():
-        assert member["digit"].get_params() == MEMBERS[name]
+        assert member["digit"].get_params() == {**MEMBERS[name], "n_jobs": None}
     assert [member["mlp"].random_state for member in members.values()] == [0, 1]
 
 

@@ -5,9 +5,10 @@ import re
 
 import numpy as np
 import pytest
+from joblib import delayed
 from scipy import ndimage
 
-from digit_classifier import DigitNormalizer
+from digit_classifier import DigitNormalizer, preprocessing
 from digit_classifier.images import normalize_digits
 
 
@@ -113,6 +114,40 @@ def test_the_transformer_runs_the_same_function_on_images_or_rows():
     assert normalizer.get_feature_names_out()[0] == "x0"
 
 
+def test_many_digits_are_normalized_the_same_in_worker_processes(monkeypatch):
+    rng = np.random.default_rng(0)
+    digits = np.stack(
+        [
+            stroke(slant, width, top=top, bottom=top + 16)
+            for slant, width, top in zip(
+                rng.uniform(-0.5, 0.5, 5000),
+                rng.integers(1, 8, 5000),
+                rng.integers(0, 12, 5000),
+                strict=True,
+            )
+        ]
+    )
+    shares = []
+
+    def record_share(function):
+        def call(images, **params):
+            shares.append(len(images))
+            return delayed(function)(images, **params)
+
+        return call
+
+    monkeypatch.setattr(preprocessing, "delayed", record_share)
+    normalizer = DigitNormalizer(aspect="sqrt", n_jobs=2)
+    in_workers = normalizer.fit_transform(digits)
+    # Two shares of whole chunks of images, as one process takes them.
+    assert shares == [2560, 2440]
+    assert normalizer.set_params(n_jobs=None).transform(digits[:10]).shape == (10, 784)
+    assert shares == [2560, 2440]  # a small input stays in this process
+    np.testing.assert_array_equal(
+        in_workers, normalize_digits(digits, aspect="sqrt").reshape(5000, -1)
+    )
+
+
 @pytest.mark.parametrize(
     ("params", "X", "message"),
     [
@@ -127,6 +162,17 @@ def test_the_transformer_runs_the_same_function_on_images_or_rows():
             np.zeros((2, 28, 28)),
             "The 'deskew' parameter of DigitNormalizer must be an instance of "
             "'bool'. Got 'yes' instead.",
+        ),
+        (
+            {"n_jobs": 0},
+            np.zeros((2, 28, 28)),
+            "The 'n_jobs' parameter of DigitNormalizer must be an int other than "
+            "0, or None. Got 0 instead.",
+        ),
+        (
+            {"n_jobs": "all"},
+            np.zeros((2, 28, 28)),
+            "must be an int other than 0, or None. Got 'all' instead.",
         ),
         ({}, np.zeros((2, 10)), "takes square images, but X has 10 features"),
         ({}, -np.ones((2, 4, 4)), "Negative values in data passed to DigitNormalizer"),

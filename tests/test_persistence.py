@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 import zipfile
 
 import keras
 import numpy as np
 import pytest
 import safetensors.numpy
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
@@ -220,6 +222,18 @@ def test_unstorable_parameters_are_reported(tmp_path, params, unsaved):
         save_model(clf, tmp_path / "clf.zip")
     loaded = load_model(tmp_path / "clf.zip")
     assert loaded.get_params()[unsaved] == DigitMLPClassifier().get_params()[unsaved]
+
+
+def test_how_many_processes_normalize_is_not_the_models(pipeline, tmp_path):
+    # n_jobs is this machine's setting: neither saved nor reported unsaved.
+    pipeline = clone(pipeline).set_params(digit__n_jobs=2).fit(IMAGES, LABELS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        save_model(pipeline, tmp_path / "model.zip")
+    manifest = json.loads(read_entries(tmp_path / "model.zip")["manifest.json"])
+    [member] = manifest["members"]
+    assert member["steps"][0]["params"] == {"deskew": True, "aspect": "sqrt"}
+    assert load_model(tmp_path / "model.zip")["digit"].n_jobs is None
 
 
 def test_stored_parameters_come_back_equal_and_of_the_same_type(tmp_path):

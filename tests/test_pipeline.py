@@ -37,7 +37,8 @@ def test_pipeline_steps():
     pipe = make_digit_pipeline(hidden_layer_sizes=(32, 16), epochs=1)
     assert [name for name, _ in pipe.steps] == ["digit", "normalize", "mlp"]
     assert isinstance(pipe["digit"], DigitNormalizer)
-    assert pipe["digit"].get_params() == {"deskew": True, "aspect": "sqrt"}
+    expected = {"deskew": True, "aspect": "sqrt", "n_jobs": None}
+    assert pipe["digit"].get_params() == expected
     assert isinstance(pipe["normalize"], PixelNormalizer)
     assert isinstance(pipe["mlp"], DigitMLPClassifier)
     pipe.fit(X_train[:200], y_train[:200])

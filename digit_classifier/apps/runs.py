@@ -43,6 +43,8 @@ MODEL = "model.zip"
 PROGRESS_VERBOSITY = {"lines": 2, "bar": 1}
 # DigitMLPClassifier parameters of these types are recorded in metrics.json.
 RECORDED_TYPES = (int, float, str, bool, tuple, type(None))
+# A member's normalization, as metrics.json records it.
+NORMALIZATION = ("deskew", "aspect")
 
 
 @dataclass
@@ -246,6 +248,9 @@ def train_run(
     if progress is not None:
         for mlp in _classifiers(model):
             mlp.set_params(verbose=PROGRESS_VERBOSITY[progress])
+    # Normalizing digits takes one core per process (Python around Pillow):
+    # this run's, in training and evaluation, on all cores.
+    _normalize_on(model, n_jobs=-1)
     start = time.perf_counter()
     try:
         with tensorflow_threads(n_jobs if committee else None):
@@ -254,17 +259,20 @@ def train_run(
         for mlp in _classifiers(model) + _classifiers(model, fitted=False):
             mlp.set_params(verbose=verbose)
     fit_time = time.perf_counter() - start
-    return _finished_run(
-        model,
-        X_train,
-        X_test,
-        y_test,
-        fit_time,
-        preset,
-        dataset,
-        (X_calibration, y_calibration),
-        mlp_params.get("random_state"),
-    )
+    try:
+        return _finished_run(
+            model,
+            X_train,
+            X_test,
+            y_test,
+            fit_time,
+            preset,
+            dataset,
+            (X_calibration, y_calibration),
+            mlp_params.get("random_state"),
+        )
+    finally:
+        _normalize_on(model, n_jobs=None)  # as the model was built
 
 
 def tune_run(
@@ -524,7 +532,10 @@ def _finished_run(
             for name, value in mlp.get_params().items()
             if isinstance(value, RECORDED_TYPES)
         },
-        members={name: member["digit"].get_params() for name, member in members},
+        members={
+            name: {key: member["digit"].get_params()[key] for key in NORMALIZATION}
+            for name, member in members
+        },
     )
     files["training_curves.png"] = reporting.plot_training_curves(mlp.history_)
     return Run(
@@ -535,6 +546,12 @@ def _finished_run(
 def _temperature(calibrated):
     [classifier] = calibrated.calibrated_classifiers_
     return 1 / float(classifier.calibrators[0].beta_)
+
+
+def _normalize_on(model, n_jobs):
+    """Set the n_jobs of the model's DigitNormalizer steps, fitted or not."""
+    for _, member in _members(model, fitted=False) + _members(model):
+        member["digit"].set_params(n_jobs=n_jobs)
 
 
 def _members(model, fitted=True):

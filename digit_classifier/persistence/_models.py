@@ -23,6 +23,9 @@ from ._format import array_entry, read_model_file, write_model_file
 from ._manifest import FORMAT, FORMAT_VERSION, LABEL_KINDS, storable, takes_pixels
 
 LIBRARIES = ("scikit-learn", "scikeras", "keras", "tensorflow", "numpy", "safetensors")
+# Parameters of how a step runs on this machine, not of the model: not saved,
+# as a committee's n_jobs is not; a loaded step has their defaults.
+RUNTIME_PARAMS = {"DigitNormalizer": ("n_jobs",)}
 
 
 def save_model(estimator, path, *, include_optimizer=True, info=None, threshold=None):
@@ -388,6 +391,8 @@ def _step_entry(name, step, unsaved):
     """The manifest entry of one step: its parameters as plain data."""
     stored = {}
     for param, value in step.get_params(deep=False).items():
+        if param in RUNTIME_PARAMS.get(type(step).__name__, ()):
+            continue
         if param == "hidden_layer_sizes":
             value = [int(units) for units in np.ravel(value)]
         elif param == "class_weight" and isinstance(value, dict):
