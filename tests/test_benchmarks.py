@@ -88,6 +88,21 @@ def test_predict_command_benchmark_runs(mnist_slice_dir, tmp_path):
     assert len(lines) == 3
 
 
+def test_normalize_digits_benchmark_runs(mnist_slice_dir):
+    script = SCRIPT.parent / "normalize_digits.py"
+    lines = []
+    report = runpy.run_path(str(script))["main"](
+        ["--data-dir", str(mnist_slice_dir), "--n", "5000", "--n-jobs", "2",
+         "--repeats", "1"],
+        sink=lines.append,
+    )  # fmt: skip
+    assert report["identical"]
+    assert report["n_images"] == 5000
+    for key in ("one_process_s", "workers_first_s", "workers_s"):
+        assert 0 < report[key] < 60, key
+    assert "5,000 MNIST digits" in lines[0]
+
+
 def test_real_digits_benchmark_runs(mnist_model_file, real_digits_dir):
     main = runpy.run_path(str(SCRIPT.with_name("real_digits.py")))["main"]
     lines = []
