@@ -284,9 +284,11 @@ class DigitNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         threads would not run in parallel (10,000 MNIST digits: 0.7 s in
         two processes against 1.4 s in one, once the workers have started).
         ``None`` means 1 unless in a :func:`joblib.parallel_config` context;
-        ``-1`` means all processors. The digits are the same whatever it is:
-        each process takes whole chunks of them, as one process does. It is
-        the machine's setting, not the model's: model files do not keep it.
+        ``-1`` means all processors. Each process takes whole chunks of the
+        images, as one process does, so the digits are the same (bit for
+        bit on MNIST here; the slant's small matrix products could round a
+        pixel a grey level apart with a BLAS whose threads change them). It
+        is the machine's setting, not the model's: model files do not keep it.
 
     Attributes
     ----------
