@@ -102,7 +102,9 @@ def compiled_augmentation(side, **amounts):
         Called as ``augment(images, seed)``.
     """
     return tf.function(
-        functools.partial(augment, side=side, **amounts), jit_compile=True
+        functools.partial(augment, side=side, **amounts),
+        jit_compile=True,
+        autograph=False,  # its branches are on Python values: nothing to convert
     )
 
 

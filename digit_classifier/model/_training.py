@@ -71,6 +71,10 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
     n_rows = int(rows.shape[0])
     n_full = n_rows // batch_size
 
+    # The functions tf.data traces here (and the augmentation) branch on Python
+    # values only: AutoGraph's rewriting of their source would change nothing
+    # but cost a second of a process's first fit.
+    @tf.autograph.experimental.do_not_convert
     def epoch_batches(epoch):
         order = rows
         if shuffle:
@@ -97,6 +101,7 @@ def batches(X, y, sample_weight, rows, batch_size, shuffle, seed, epochs, augmen
             epochs.start * per_epoch, epochs.stop * per_epoch
         )
 
+        @tf.autograph.experimental.do_not_convert
         def distort(batch, number):
             images, *targets = batch
             batch_seed = tf.random.experimental.stateless_fold_in(augment_seed, number)
@@ -138,6 +143,7 @@ class _TrainingArrays:
         # Each array's dtype and row shape, which outlive the arrays.
         self._row_types = [(a.dtype, a.shape[1:]) for a in arrays]
 
+    @tf.autograph.experimental.do_not_convert
     def rows_of(self, indices):
         """The rows of each array at a tensor of indices, as tensors."""
         taken = tf.numpy_function(
