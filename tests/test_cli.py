@@ -1,9 +1,11 @@
 """The digit-classifier command, end to end, and its error paths."""
 
+import gc
 import json
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 
 import numpy as np
 import pytest
@@ -458,6 +460,21 @@ def test_errors_are_one_line_without_traceback(args, status, message, capsys):
     assert "Traceback" not in stderr
     errors = [line for line in stderr.splitlines() if "error:" in line]
     assert len(errors) == 1
+
+
+def test_the_console_script_exits_with_the_commands_status(monkeypatch, capsys):
+    [script] = entry_points(group="console_scripts", name="digit-classifier")
+    assert script.load() is cli.run
+    monkeypatch.setattr(sys, "argv", ["digit-classifier", "evaluate", "absent.zip"])
+    try:
+        with pytest.raises(SystemExit) as raised:
+            cli.run()
+        # The objects left are frozen: the exit skips the last collection.
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert raised.value.code == 1
+    assert "No model file at absent.zip" in capsys.readouterr().err
 
 
 @pytest.mark.slow
