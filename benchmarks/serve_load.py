@@ -196,16 +196,37 @@ def load(port, images, content_type, n_requests, n_clients):
     }
 
 
+def _at_least(minimum):
+    """An argparse type: a whole number no smaller than `minimum`."""
+
+    def count(text):
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
+        return value
+
+    return count
+
+
 def main(argv=None, sink=print):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", type=Path, help="a model.zip written by train")
     parser.add_argument("--data-dir", help="MNIST (default: as load_mnist finds it)")
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=1000, help="per kind of image")
-    parser.add_argument("--photo-requests", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--clients", type=_at_least(1), default=8)
     parser.add_argument(
-        "--warmup", type=int, default=50, help="unmeasured requests first, per kind"
+        "--requests", type=_at_least(0), default=1000, help="canvas PNGs (0: none)"
+    )
+    parser.add_argument(
+        "--photo-requests", type=_at_least(0), default=200, help="photo JPEGs (0: none)"
+    )
+    parser.add_argument(
+        "--workers", type=_at_least(1), default=1, help="server processes"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=_at_least(0),
+        default=50,
+        help="unmeasured requests first, per kind",
     )
     args = parser.parse_args(argv)
 
@@ -229,6 +250,8 @@ def main(argv=None, sink=print):
         )
         with PeakPss(server.pid) as pss:
             for name, images, content_type, n_requests in kinds:
+                if n_requests == 0:  # this kind not asked for
+                    continue
                 # Not measured: the first requests load Pillow's decoders and
                 # the like once, and the server would start its count warm
                 # anyway.

@@ -147,6 +147,17 @@ def test_serve_load_benchmark_runs(mnist_model_file, mnist_slice_dir):
     assert len(lines) == 4
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("--clients", "0"), ("--requests", "-1"), ("--workers", "0")]
+)
+def test_serve_load_refuses_counts_below_their_minimum(option, value, capsys):
+    main = runpy.run_path(str(SCRIPT.with_name("serve_load.py")))["main"]
+    with pytest.raises(SystemExit) as raised:
+        main(["model.zip", option, value])
+    assert raised.value.code == 2
+    assert f"argument {option}: must be" in capsys.readouterr().err
+
+
 def test_hostile_inputs_check_runs(tmp_path, capsys):
     script = Path(__file__).parents[1] / "benchmarks" / "hostile_inputs_check.py"
     main = runpy.run_path(str(script))["main"]
