@@ -43,6 +43,7 @@ import numpy as np
 from PIL import Image
 
 from digit_classifier import load_mnist
+from digit_classifier.apps._argtypes import positive_int
 from digit_classifier.datasets import make_photo_digits
 
 CANVAS_SIDE = 280
@@ -196,35 +197,31 @@ def load(port, images, content_type, n_requests, n_clients):
     }
 
 
-def _at_least(minimum):
-    """An argparse type: a whole number no smaller than `minimum`."""
-
-    def count(text):
-        value = int(text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
-        return value
-
-    return count
+def _count(text):
+    """An argparse type: a number of requests, 0 (none of that kind) or more."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text!r}")
+    return value
 
 
 def main(argv=None, sink=print):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", type=Path, help="a model.zip written by train")
     parser.add_argument("--data-dir", help="MNIST (default: as load_mnist finds it)")
-    parser.add_argument("--clients", type=_at_least(1), default=8)
+    parser.add_argument("--clients", type=positive_int, default=8)
     parser.add_argument(
-        "--requests", type=_at_least(0), default=1000, help="canvas PNGs (0: none)"
+        "--requests", type=_count, default=1000, help="canvas PNGs (0: none)"
     )
     parser.add_argument(
-        "--photo-requests", type=_at_least(0), default=200, help="photo JPEGs (0: none)"
+        "--photo-requests", type=_count, default=200, help="photo JPEGs (0: none)"
     )
     parser.add_argument(
-        "--workers", type=_at_least(1), default=1, help="server processes"
+        "--workers", type=positive_int, default=1, help="server processes"
     )
     parser.add_argument(
         "--warmup",
-        type=_at_least(0),
+        type=_count,
         default=50,
         help="unmeasured requests first, per kind",
     )
@@ -255,7 +252,8 @@ def main(argv=None, sink=print):
                 # Not measured: the first requests load Pillow's decoders and
                 # the like once, and the server would start its count warm
                 # anyway.
-                load(port, images, content_type, args.warmup, args.clients)
+                if args.warmup:
+                    load(port, images, content_type, args.warmup, args.clients)
                 result = load(port, images, content_type, n_requests, args.clients)
                 report[name] = result
                 sink(

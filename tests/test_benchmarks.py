@@ -148,14 +148,19 @@ def test_serve_load_benchmark_runs(mnist_model_file, mnist_slice_dir):
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("--clients", "0"), ("--requests", "-1"), ("--workers", "0")]
+    ("option", "value", "message"),
+    [
+        ("--clients", "0", "expected a positive integer, got '0'"),
+        ("--requests", "-1", "expected 0 or more, got '-1'"),
+        ("--workers", "0", "expected a positive integer, got '0'"),
+    ],
 )
-def test_serve_load_refuses_counts_below_their_minimum(option, value, capsys):
+def test_serve_load_refuses_counts_below_their_minimum(option, value, message, capsys):
     main = runpy.run_path(str(SCRIPT.with_name("serve_load.py")))["main"]
     with pytest.raises(SystemExit) as raised:
         main(["model.zip", option, value])
     assert raised.value.code == 2
-    assert f"argument {option}: must be" in capsys.readouterr().err
+    assert f"argument {option}: {message}" in capsys.readouterr().err
 
 
 def test_hostile_inputs_check_runs(tmp_path, capsys):
