@@ -309,6 +309,29 @@ def test_training_batches_take_each_row_once_an_epoch():
     np.testing.assert_array_equal(again[:, 0] // 2, orders[1])
 
 
+def test_stacked_rows_give_the_batches_of_their_concatenation():
+    # Outlier exposure's non-digits follow the training set without a copy of
+    # it: its batches must be the concatenation's, row for row and in dtype.
+    from digit_classifier.model._training import StackedRows, batches
+
+    digits = np.arange(30, dtype=np.float64).reshape(15, 2)
+    non_digits = np.full((4, 2), -1, dtype=np.float32)
+    stacked = StackedRows([digits, non_digits])
+    joined = np.concatenate([digits, non_digits])
+    assert (len(stacked), stacked.shape, stacked.dtype) == (19, (19, 2), joined.dtype)
+    indices = np.array([18, 0, 15, 14, 3, 16])
+    np.testing.assert_array_equal(stacked[indices], joined[indices])
+    y, rows = np.arange(19) % 3, np.arange(2, 19)
+    taken = []
+    for X in (stacked, joined):
+        with batches(X, y, None, rows, 4, True, 5, range(2)) as dataset:
+            taken.append([images.numpy() for images, _ in dataset])
+    assert [len(batch) for batch in taken[0]] == [4, 4, 4, 4, 1] * 2
+    for mine, theirs in zip(*taken, strict=True):
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_a_partial_batch_is_augmented_at_the_full_batch_size():
     # Padded with blank images, so that a compiled augment sees one shape.
     from digit_classifier.model._training import batches

@@ -24,6 +24,7 @@ from ._compat import Interval, StrOptions, route_params
 from ._training import (
     NON_DIGIT,
     DigitAccuracy,
+    StackedRows,
     batches,
     cosine_learning_rate,
     current_learning_rate,
@@ -783,7 +784,7 @@ class DigitMLPClassifier(KerasClassifier):
         if side != 28:
             images = _resized(images, side)
         non_digits = images.reshape(n_non_digits, -1).astype(np.float32) / 255
-        X = np.concatenate([X, non_digits])
+        X = StackedRows([X, non_digits])
         y = np.concatenate(
             [y, np.full((n_non_digits, *y.shape[1:]), NON_DIGIT, y.dtype)]
         )

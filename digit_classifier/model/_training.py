@@ -165,6 +165,41 @@ class _TrainingArrays:
         self._arrays = []
 
 
+class StackedRows:
+    """The rows of several arrays as the rows of one, without copying them.
+
+    What a fit's batches are taken from when synthesised rows follow the
+    training set (outlier exposure): ``np.concatenate`` would copy the whole
+    set to add a few thousand rows, 180 MB for MNIST and about half a second
+    of the fit touching the new pages. A batch's rows are the ones the
+    concatenation's would be, in the dtype it would have.
+
+    Parameters
+    ----------
+    parts : list of ndarray
+        Arrays of the same row shape, stacked in this order.
+    """
+
+    def __init__(self, parts):
+        self._parts = parts
+        self._starts = np.cumsum([0, *(len(part) for part in parts)])
+        self.dtype = np.result_type(*parts)
+        self.shape = (int(self._starts[-1]), *parts[0].shape[1:])
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, indices):
+        """The rows at an integer array of indices, in its order."""
+        indices = np.asarray(indices)
+        rows = np.empty((len(indices), *self.shape[1:]), self.dtype)
+        part_of = np.searchsorted(self._starts, indices, side="right") - 1
+        for number, part in enumerate(self._parts):
+            taken = part_of == number
+            rows[taken] = part[indices[taken] - self._starts[number]]
+        return rows
+
+
 # The label of a synthesised non-digit among the encoded training targets.
 NON_DIGIT = -1
 
