@@ -62,7 +62,8 @@ def test_doctests_that_need_a_missing_extra_are_skipped_with_the_reason():
     code = (
         "import sys, pytest\n"
         "sys.modules['fastapi'] = None  # not installed\n"
-        "sys.exit(pytest.main(['-q', '-rs', '-p', 'no:cacheprovider',\n"
+        # In this process (-n 0): worker processes would import fastapi.
+        "sys.exit(pytest.main(['-q', '-rs', '-p', 'no:cacheprovider', '-n', '0',\n"
         "    'digit_classifier/apps/serve', 'digit_classifier/serving.py',\n"
         "    'digit_classifier/presets.py']))"
     )
