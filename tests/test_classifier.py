@@ -309,6 +309,35 @@ def test_training_batches_take_each_row_once_an_epoch():
     np.testing.assert_array_equal(again[:, 0] // 2, orders[1])
 
 
+@pytest.mark.parametrize("n_rows", [67, 64, 3])
+def test_training_batches_do_not_depend_on_how_many_are_gathered_at_once(
+    n_rows, monkeypatch
+):
+    # NumPy takes BATCHES_PER_GATHER batches' rows in one call: 67 rows in
+    # batches of 2 are two full groups, a smaller one and a partial batch;
+    # 64 fill two groups; 3 are a group of one and a partial batch.
+    from digit_classifier.model import _training
+
+    X = np.arange(2 * n_rows, dtype=np.float32).reshape(n_rows, 2)
+    y = np.arange(n_rows) % 5
+    rows = np.arange(n_rows)
+
+    def epochs_of_batches(per_gather):
+        monkeypatch.setattr(_training, "BATCHES_PER_GATHER", per_gather)
+        with _training.batches(X, y, None, rows, 2, True, 7, range(2)) as dataset:
+            return [(images.numpy(), labels.numpy()) for images, labels in dataset]
+
+    grouped, one_by_one = epochs_of_batches(16), epochs_of_batches(1)
+    assert len(grouped) == 2 * _training.n_batches(n_rows, 2)
+    assert [len(images) for images, _ in grouped[-2:]] == [2, 2 - n_rows % 2]
+    for (images, labels), (their_images, their_labels) in zip(
+        grouped, one_by_one, strict=True
+    ):
+        np.testing.assert_array_equal(images, their_images)
+        np.testing.assert_array_equal(labels, their_labels)
+    assert len(np.unique(np.concatenate([x for x, _ in grouped]), axis=0)) == n_rows
+
+
 def test_stacked_rows_give_the_batches_of_their_concatenation():
     # Outlier exposure's non-digits follow the training set without a copy of
     # it: its batches must be the concatenation's, row for row and in dtype.
