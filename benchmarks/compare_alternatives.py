@@ -42,12 +42,13 @@ anew in turn, round after round, so that a machine that slows down or speeds
 up in the meantime moves every contender's figure alike; accuracy on the test
 images (of the first fit);
 predicting all test images (best of 3 calls after a warm-up call); predicting
-one image at a time (``predict(X_test[i:i+1])``, after warm-up calls; median
-and 99th percentile of ``--repeats-1`` calls); and peak resident memory while
-the contender was built, fitted and used, sampled from /proc/self/statm every
-5 ms (where /proc is missing: the process's ``ru_maxrss`` when it finished)
-during its fit and its predictions of all test images, but not while single
-images are timed, which the sampling thread would slow down.
+one image at a time (``predict(X_test[i:i+1])``, after ``--warmup-1`` (50)
+untimed calls; median and 99th percentile of ``--repeats-1`` calls); and
+peak resident memory while the contender was built, fitted and used,
+sampled from /proc/self/statm every 5 ms (where /proc is missing: the
+process's ``ru_maxrss`` when it finished) during its fit and its predictions
+of all test images, but not while single images are timed, which the
+sampling thread would slow down.
 The contenders share one process, so each peak includes whatever the earlier
 ones left allocated (TensorFlow's runtime above all) and run order matters:
 run one contender at a time with ``--only`` to compare memory in isolation.
@@ -95,7 +96,7 @@ from digit_classifier.presets import PRESETS
 
 HIDDEN_LAYER_SIZES = (128, 64)
 LEARNING_RATE = 1e-3
-# Single-image predictions made before the timed ones.
+# Single-image predictions made before the timed ones, by default.
 WARMUP_CALLS = 50
 RSS_INTERVAL_S = 0.005
 VERSIONS = ("tensorflow", "keras", "scikit-learn", "scikeras", "numpy")
@@ -311,7 +312,7 @@ def _elapsed(function, *args):
 
 def _time_single_images(predict, X_test, args):
     """Median and 99th percentile of predict on one image, after warm-up calls."""
-    for i in range(WARMUP_CALLS):
+    for i in range(args.warmup_1):
         predict(X_test[i : i + 1])
     latencies = [
         _elapsed(predict, X_test[j : j + 1])
@@ -466,7 +467,8 @@ def markdown(report):
         f"784-{'-'.join(map(str, HIDDEN_LAYER_SIZES))}-10, {settings['epochs']} "
         f"epochs, batch {settings['batch_size']}, Adam {LEARNING_RATE:g}; "
         f"fit: median of {settings['fit_repeats']} fits in turn; "
-        f"predict 1 over {settings['repeats_1']} calls",
+        f"predict 1 over {settings['repeats_1']} calls after "
+        f"{settings['warmup_1']} untimed ones",
         "",
         f"| contender | fit (s) | test accuracy | predict {n_test} (ms) "
         "| predict 1 median (ms) | predict 1 p99 (ms) | peak RSS (MiB) |",
@@ -519,6 +521,12 @@ def main(argv=None, sink=print):
         "--repeats-1", type=int, default=300, help="timed single-image predictions"
     )
     parser.add_argument(
+        "--warmup-1",
+        type=int,
+        default=WARMUP_CALLS,
+        help="untimed single-image predictions before them",
+    )
+    parser.add_argument(
         "--fit-repeats", type=int, default=3, help="fits of each contender, in turn"
     )
     parser.add_argument("--only", nargs="+", choices=list(CONTENDERS))
@@ -545,6 +553,7 @@ def main(argv=None, sink=print):
             "epochs": args.epochs,
             "batch_size": args.batch_size,
             "repeats_1": args.repeats_1,
+            "warmup_1": args.warmup_1,
             "fit_repeats": args.fit_repeats,
             "random_state": args.random_state,
         },

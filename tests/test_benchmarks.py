@@ -21,12 +21,14 @@ def test_compare_alternatives_runs(mnist_slice_dir, tmp_path):
     main(
         [
             "--data-dir", str(mnist_slice_dir), "--n-train", "600", "--epochs", "1",
-            "--repeats-1", "3", "--fit-repeats", "1", "--json", str(out),
+            "--repeats-1", "3", "--warmup-1", "2", "--fit-repeats", "1",
+            "--json", str(out),
         ],
         sink=lines.append,
     )  # fmt: skip
 
     report = json.loads(out.read_text())
+    assert report["settings"]["warmup_1"] == 2
     names = [r["name"] for r in report["contenders"]]
     assert names == [
         "ours",
