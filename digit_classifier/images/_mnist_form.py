@@ -66,6 +66,9 @@ MIN_STROKE_WIDTH = 2.0
 THICKEN_MIN_EXTENT = 60
 # A clean drawing is shrunk until its digit spans no fewer pixels than this:
 # four times MNIST's 20, as much as the scaling to 20 pixels makes use of.
+# Half of it reads a canvas a quarter faster, but leaves a fine pen's strokes
+# too few pixels to be widened (THICKEN_MIN_EXTENT): held-out MNIST digits
+# drawn with a thin pen on a large page read 87.6% right against 93.1%.
 DRAWING_DIGIT_SIZE = 4 * DIGIT_SIZE
 
 
